@@ -1,0 +1,38 @@
+# edgefx: `make demo` runs the pipeline on built-in defaults, `make test` runs the test suite.
+# Both do their own set-up: Debian packages (via apt, when missing) and a Python venv in .venv.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.edgefx-installed
+APT_PACKAGES := gcc make gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-aarch64-linux-gnu qemu-system-arm qemu-user
+JOBS   ?= 2
+
+.PHONY: setup demo test lint bench clean apt
+
+setup: $(STAMP)
+
+apt:
+	@bash tools/ensure-apt.sh $(APT_PACKAGES)
+
+$(STAMP): pyproject.toml tools/ensure-apt.sh
+	@bash tools/ensure-apt.sh $(APT_PACKAGES)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@echo "== installing torch==2.13.0 first (CPU build), then edgefx and its dependencies"
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/edgefx demo
+
+test: setup
+	$(PY) -m pytest -n $(JOBS) -q --durations=15
+
+lint: setup
+	$(VENV)/bin/ruff check edgefx tests benchmarks
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
