@@ -1,0 +1,69 @@
+"""Small helpers shared by the command modules: --json output and knob parsing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def emit(result: dict, as_json: bool, human: Callable[[dict], str] | None = None) -> None:
+    """Print a command's result: JSON when asked, else the human rendering (or key: value lines)."""
+    if as_json:
+        json.dump(_jsonable(result), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    if human is not None:
+        print(human(result))
+        return
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+def parse_knobs(items: list[str] | None) -> dict[str, float]:
+    """Parse ``--knob name=value`` items into a dict; malformed items raise `ConfigError`."""
+    knobs: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--knob {item!r}: expected NAME=VALUE, e.g. drive=0.7")
+        try:
+            knobs[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"--knob {item!r}: {value!r} is not a number") from None
+    return knobs
+
+
+def progress(iterable=None, **kwargs):
+    """A tqdm progress bar on stderr, quiet when stderr is not a terminal and CI asks for quiet."""
+    from tqdm.auto import tqdm
+
+    kwargs.setdefault("file", sys.stderr)
+    kwargs.setdefault("dynamic_ncols", True)
+    kwargs.setdefault("mininterval", 1.0)
+    return tqdm(iterable, **kwargs)
