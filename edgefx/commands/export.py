@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from ..bundle import Bundle
 from ..errors import ConfigError
 from ._common import add_json_flag, emit
 
@@ -33,7 +32,7 @@ def parse_formats(text: str) -> list[str]:
     return formats
 
 
-def export(bundle: Bundle, formats: list[str]) -> dict:
+def export(bundle, formats: list[str]) -> dict:
     results = {}
     for fmt in formats:
         module, func = FORMATS[fmt]
@@ -42,6 +41,8 @@ def export(bundle: Bundle, formats: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..bundle import Bundle
+
     formats = parse_formats(args.format)
     bundle = Bundle.load(args.bundle)
     results = export(bundle, formats)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..bundle import Bundle
 from ._common import add_json_flag, emit
 
 
@@ -59,6 +58,8 @@ def human(m: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..bundle import Bundle
+
     bundle = Bundle.load(args.bundle, verify=not args.no_verify)
     emit(bundle.manifest, args.json, human)
     return 0

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..audio import read_wav, write_wav
-from ..bundle import Bundle
-from ..engines import ENGINES, open_engine, run_blocks
+from ..engines import ENGINES
 from ._common import add_json_flag, emit
 
 
@@ -23,6 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..audio import read_wav, write_wav
+    from ..bundle import Bundle
+    from ..engines import open_engine, run_blocks
+
     bundle = Bundle.load(args.bundle)
     x, rate = read_wav(args.input, expected_rate=bundle.sample_rate)
     engine = open_engine(args.engine, bundle)

@@ -11,12 +11,14 @@ piece (a compiler, a converter) affects only the engine that needs it.
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..bundle import Bundle
 from ..errors import ConfigError
+
+if TYPE_CHECKING:  # importing the bundle module pulls in torch; the CLI's --help should not
+    from ..bundle import Bundle
 
 # engine name -> (module, factory function); factories take (bundle, **options).
 ENGINES: dict[str, tuple[str, str]] = {
