@@ -19,7 +19,7 @@ from edgefx.codegen.samples import sample_model
 from edgefx.codegen.signals import guitar_like
 from edgefx.toolchains import TOOLCHAINS, WARNING_FLAGS, get_toolchain
 
-MODELS = ["lstm8", "gru6", "tcn-nano-gated"]
+MODELS = ["lstm8", "lstm13", "gru6", "gru13", "tcn-nano-gated"]  # 13: 8- and 4-unit tiles plus a tail
 STRICT = (*WARNING_FLAGS, "-pedantic")
 
 
@@ -62,6 +62,19 @@ def test_generated_c_compiles_warning_free(toolchain, generated, tmp_path):
     runtime = sorted(FIRMWARE_RUNTIME.glob("*.c"))
     tc.compile(runtime, None, cwd=tmp_path, object_only=True, extra_flags=STRICT)
     tc.compile(runtime, None, cwd=tmp_path, object_only=True, extra_flags=(*STRICT, "-DEDGEFX_NO_SIMD"))
+
+
+def test_bench_driver_builds_warning_free_on_the_host(generated, tmp_path):
+    """The host-only block-loop driver and the stand-alone bench program (firmware/bench)."""
+    tc = _need("host")
+    bench = FIRMWARE_RUNTIME.parent / "bench"
+    gen = generated["lstm8"]
+    exe = tc.compile([bench / "edgefx_bench_main.c", bench / "edgefx_bench_driver.c",
+                      *[gen.directory / s for s in gen.sources]], tmp_path / "bench_main", cwd=gen.directory,
+                     extra_flags=(*STRICT, f"-I{bench}", f"-I{gen.directory}", f'-DEDGEFX_BENCH_HEADER="{gen.header}"',
+                                  f"-DEDGEFX_BENCH_PREFIX={gen.prefix}"))
+    out = subprocess.run([str(exe), "4800", "48", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "checksum" in out.stdout
 
 
 def _example(tc, gen, out: Path, *flags: str) -> Path:

@@ -42,6 +42,10 @@ class CEngine:
     def process(self, x: np.ndarray) -> np.ndarray:
         return self.model.process(x)
 
+    def time_blocks(self, x: np.ndarray, block: int, repeats: int = 1) -> list[float]:
+        """Seconds per pass of ``x`` in blocks of ``block`` with the block loop in C (benchmarks)."""
+        return self.model.time_blocks(x, block, repeats)
+
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()

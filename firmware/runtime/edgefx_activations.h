@@ -9,8 +9,9 @@
  * (1 - e) / (1 + e), e = exp(-2|x|), above; sigmoid uses e = exp(-|x|). Only exp of
  * non-positive arguments is ever needed, so nothing overflows.
  *
- * Fast variants (edgefx_tanh_fast_f32, edgefx_sigmoid_fast_f32): a clamped rational
- * approximation (odd 7/6, minimax on [0, 7]); sigmoid(x) = 0.5 + 0.5 tanh(x / 2).
+ * Fast variants (edgefx_tanh_fast_f32, edgefx_sigmoid_fast_f32, and the 4-lane forms
+ * edgefx_*_fast_v4f with SIMD): a clamped rational approximation (odd 7/6, minimax on
+ * [0, 7]); sigmoid(x) = 0.5 + 0.5 tanh(x / 2).
  *
  * All functions are branch-free selects over IEEE operations (no float-to-int conversion,
  * so no undefined behaviour for NaN or huge inputs) and vectorise. Measured errors are in
@@ -107,33 +108,111 @@ EDGEFX_INLINE float edgefx_sigmoid_f32(float x)
     return edgefx_select_f32(abits > 0x7F800000u, x, r);
 }
 
+/*
+ * Fast tanh: sign(x) min(a P(a^2) / Q(a^2), 1) with a = min(|x|, 7) (odd rational 7/6,
+ * minimax on [0, 7]; max abs error ~1.2e-6; NaN gives +-1). The clamps compare bit patterns
+ * of non-negative floats as integers (vectorisable without -fno-trapping-math); the 4-lane
+ * forms below use minps / vector compares instead, which give the same values on these
+ * operands (a NaN operand yields the bound in both). The fast sigmoid evaluates
+ * 0.5 + 0.5 tanh(x / 2) with the scalings folded into the coefficients (powers of two, so
+ * exactly the same bits as that formula).
+ */
+#define EDGEFX_TF_P3 3.93058190e-06f
+#define EDGEFX_TF_P2 0.00227714702f
+#define EDGEFX_TF_P1 0.12302389f
+#define EDGEFX_TF_P0 0.999995708f
+#define EDGEFX_TF_Q3 0.000142366043f
+#define EDGEFX_TF_Q2 0.0210729875f
+#define EDGEFX_TF_Q1 0.456342459f
+
+EDGEFX_INLINE uint32_t edgefx_min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
 /* tanh(x) by a clamped odd rational (max abs error ~1.2e-6; NaN gives +-1). */
 EDGEFX_INLINE float edgefx_tanh_fast_f32(float x)
 {
     const uint32_t sign = edgefx_f32_bits(x) & 0x80000000u;
-    const uint32_t abits = edgefx_f32_bits(x) & 0x7FFFFFFFu;
-    const float a = edgefx_bits_f32(abits < 0x40E00000u ? abits : 0x40E00000u); /* min(|x|, 7) */
+    const float a = edgefx_bits_f32(edgefx_min_u32(edgefx_f32_bits(x) & 0x7FFFFFFFu, 0x40E00000u)); /* min(|x|, 7) */
     const float s = a * a;
     float p, q, r;
-    p = 3.93058190e-06f;
-    p = p * s + 0.00227714702f;
-    p = p * s + 0.12302389f;
-    p = p * s + 0.999995708f;
+    p = EDGEFX_TF_P3;
+    p = p * s + EDGEFX_TF_P2;
+    p = p * s + EDGEFX_TF_P1;
+    p = p * s + EDGEFX_TF_P0;
     p = p * a;
-    q = 0.000142366043f;
-    q = q * s + 0.0210729875f;
-    q = q * s + 0.456342459f;
+    q = EDGEFX_TF_Q3;
+    q = q * s + EDGEFX_TF_Q2;
+    q = q * s + EDGEFX_TF_Q1;
     q = q * s + 1.0f;
     r = p / q;
-    r = edgefx_bits_f32(edgefx_f32_bits(r) < 0x3F800000u ? edgefx_f32_bits(r) : 0x3F800000u); /* min(r, 1) */
+    r = edgefx_bits_f32(edgefx_min_u32(edgefx_f32_bits(r), 0x3F800000u)); /* min(r, 1) */
     return edgefx_bits_f32(edgefx_f32_bits(r) | sign);
 }
 
-/* sigmoid(x) = 0.5 + 0.5 tanh(x / 2) with the fast tanh (max abs error ~0.6e-6). */
+/* sigmoid(x) = 0.5 + 0.5 tanh(x / 2) with the fast tanh (max abs error ~0.6e-6). With
+ * a = min(|x|, 14), s = a^2: 0.5 tanh(a / 2) = a P'(s) / Q'(s), P' = P(s / 4) / 4, Q' = Q(s / 4). */
 EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
 {
-    return 0.5f + 0.5f * edgefx_tanh_fast_f32(0.5f * x);
+    const uint32_t sign = edgefx_f32_bits(x) & 0x80000000u;
+    const float a = edgefx_bits_f32(edgefx_min_u32(edgefx_f32_bits(x) & 0x7FFFFFFFu, 0x41600000u)); /* min(|x|, 14) */
+    const float s = a * a;
+    float p, q, r;
+    p = EDGEFX_TF_P3 * 0.00390625f;
+    p = p * s + EDGEFX_TF_P2 * 0.015625f;
+    p = p * s + EDGEFX_TF_P1 * 0.0625f;
+    p = p * s + EDGEFX_TF_P0 * 0.25f;
+    p = p * a;
+    q = EDGEFX_TF_Q3 * 0.015625f;
+    q = q * s + EDGEFX_TF_Q2 * 0.0625f;
+    q = q * s + EDGEFX_TF_Q1 * 0.25f;
+    q = q * s + 1.0f;
+    r = p / q;
+    r = edgefx_bits_f32(edgefx_min_u32(edgefx_f32_bits(r), 0x3F000000u)); /* min(r, 0.5) */
+    return 0.5f + edgefx_bits_f32(edgefx_f32_bits(r) | sign);
 }
+
+#ifdef EDGEFX_SIMD_V4
+/* The fast activations on 4 lanes: lane for lane the values of the scalar forms above. */
+EDGEFX_INLINE edgefx_v4f edgefx_tanh_fast_v4f(edgefx_v4f x)
+{
+    const edgefx_v4i sign = (edgefx_v4i)x & (int32_t)0x80000000u;
+    const edgefx_v4f a = edgefx_v4f_min((edgefx_v4f)((edgefx_v4i)x & 0x7FFFFFFF), edgefx_v4f_dup(7.0f));
+    const edgefx_v4f s = a * a;
+    edgefx_v4f p, q, r;
+    p = edgefx_v4f_dup(EDGEFX_TF_P3);
+    p = p * s + EDGEFX_TF_P2;
+    p = p * s + EDGEFX_TF_P1;
+    p = p * s + EDGEFX_TF_P0;
+    p = p * a;
+    q = edgefx_v4f_dup(EDGEFX_TF_Q3);
+    q = q * s + EDGEFX_TF_Q2;
+    q = q * s + EDGEFX_TF_Q1;
+    q = q * s + 1.0f;
+    r = edgefx_v4f_min(p / q, edgefx_v4f_dup(1.0f));
+    return (edgefx_v4f)((edgefx_v4i)r | sign);
+}
+
+EDGEFX_INLINE edgefx_v4f edgefx_sigmoid_fast_v4f(edgefx_v4f x)
+{
+    const edgefx_v4i sign = (edgefx_v4i)x & (int32_t)0x80000000u;
+    const edgefx_v4f a = edgefx_v4f_min((edgefx_v4f)((edgefx_v4i)x & 0x7FFFFFFF), edgefx_v4f_dup(14.0f));
+    const edgefx_v4f s = a * a;
+    edgefx_v4f p, q, r;
+    p = edgefx_v4f_dup(EDGEFX_TF_P3 * 0.00390625f);
+    p = p * s + EDGEFX_TF_P2 * 0.015625f;
+    p = p * s + EDGEFX_TF_P1 * 0.0625f;
+    p = p * s + EDGEFX_TF_P0 * 0.25f;
+    p = p * a;
+    q = edgefx_v4f_dup(EDGEFX_TF_Q3 * 0.015625f);
+    q = q * s + EDGEFX_TF_Q2 * 0.0625f;
+    q = q * s + EDGEFX_TF_Q1 * 0.25f;
+    q = q * s + 1.0f;
+    r = edgefx_v4f_min(p / q, edgefx_v4f_dup(0.5f));
+    return 0.5f + (edgefx_v4f)((edgefx_v4i)r | sign);
+}
+#endif
 
 /* In-place vector forms, used by the kernels. */
 EDGEFX_INLINE void edgefx_tanh_vec_f32(float *EDGEFX_RESTRICT x, size_t n)

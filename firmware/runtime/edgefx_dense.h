@@ -33,29 +33,6 @@ EDGEFX_INLINE float edgefx_dot_f32(const float *EDGEFX_RESTRICT a, const float *
 }
 
 /*
- * 4-lane float vectors where the lanes are IEEE binary32 (x86 SSE2, AArch64 Advanced SIMD):
- * each lane does exactly the scalar operation, so the results are the same bits as the
- * portable C99 path (used elsewhere, e.g. Cortex-M, or with -DEDGEFX_NO_SIMD). 32-bit ARM
- * NEON is excluded on purpose: it flushes subnormals.
- */
-#if defined(__GNUC__) && !defined(EDGEFX_NO_SIMD) && (defined(__SSE2__) || defined(__aarch64__))
-#define EDGEFX_SIMD_V4 1
-typedef float edgefx_v4f __attribute__((vector_size(16)));
-
-EDGEFX_INLINE edgefx_v4f edgefx_v4f_load(const float *p)
-{
-    edgefx_v4f v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-
-EDGEFX_INLINE void edgefx_v4f_store(float *p, edgefx_v4f v)
-{
-    __builtin_memcpy(p, &v, sizeof v);
-}
-#endif
-
-/*
  * acc[o] += sum_i W[i * ld + o] * x[i] for o < n_out, i < n_in (i ascending): column-major
  * matrix-vector product accumulated into acc. ld >= n_out is the stride between inputs.
  * Outputs are independent accumulators held in registers: tiles of 16 (4 vectors) with SIMD,

@@ -1,4 +1,16 @@
-/* edgefx_gru.c - GRU block kernel (see edgefx_gru.h). */
+/*
+ * edgefx_gru.c - GRU block kernel (see edgefx_gru.h).
+ *
+ * Per sample, the hidden units are processed in tiles (8 units = 6 gate vectors in registers
+ * with SIMD, 2 units = 6 scalars otherwise, then 4 / 1 unit tails): the recurrent gate sums
+ * over h, then at once the tile's activations, its new h (into a scratch buffer, copied back
+ * at the end of the sample: every tile reads the old h) and its share of the head.
+ *
+ * Summation order, the same in every path:
+ *   gh = b_hh + w_0 h0 + w_1 h1 + ...  (inputs ascending)   gx = b_ih + w_ih x
+ *   r = sigmoid(gx_r + gh_r)  z = sigmoid(gx_z + gh_z)  n = tanh(gx_n + r gh_n)
+ *   h' = n + z (h - n)        y = ((s0 + s1) + (s2 + s3)) + head_b, s_l over j = l (mod 4)
+ */
 #include "edgefx_gru.h"
 #include "edgefx_activations.h"
 #include "edgefx_dense.h"
@@ -22,37 +34,136 @@ void edgefx_gru_reset_f32(const edgefx_gru_f32 *S, float *state)
     for (i = 0; i < EDGEFX_GRU_STATE_LEN(S->hidden); i++) state[i] = 0.0f;
 }
 
-EDGEFX_INLINE void gru_run(const edgefx_gru_f32 *S, float *state, const float *in, float *out, size_t n, int fast)
+/*
+ * Units [j0, j0 + nu) from their recurrent sums gh = [r(nu) z(nu) n(nu)]: new h into hn.
+ * nu is a compile-time constant at every call, so the loop vectorises.
+ */
+EDGEFX_INLINE void gru_cell(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT gh, const float *EDGEFX_RESTRICT h,
+                            float *EDGEFX_RESTRICT hn, float x, size_t j0, size_t nu, int fast)
+{
+    const size_t H = S->hidden;
+    const float *EDGEFX_RESTRICT b = S->b_ih + j0;
+    const float *EDGEFX_RESTRICT w = S->w_ih + j0;
+    size_t u;
+    for (u = 0; u < nu; u++) {
+        const float ra = (b[u] + w[u] * x) + gh[u];
+        const float za = (b[H + u] + w[H + u] * x) + gh[nu + u];
+        const float r = fast ? edgefx_sigmoid_fast_f32(ra) : edgefx_sigmoid_f32(ra);
+        const float z = fast ? edgefx_sigmoid_fast_f32(za) : edgefx_sigmoid_f32(za);
+        const float na = (b[2 * H + u] + w[2 * H + u] * x) + r * gh[2 * nu + u];
+        const float nn = fast ? edgefx_tanh_fast_f32(na) : edgefx_tanh_f32(na);
+        hn[u] = nn + z * (h[j0 + u] - nn);
+    }
+}
+
+/* Recurrent sums of nu <= 2 units starting at j0, scalar: gh[q nu + u] for gate q, unit u. */
+EDGEFX_INLINE void gru_gates_scalar(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, size_t j0, size_t nu,
+                                    float *EDGEFX_RESTRICT gh)
 {
     const size_t H = S->hidden, G = 3 * H;
+    const float *EDGEFX_RESTRICT w = S->w_hh + j0;
+    float acc[6];
+    size_t q, u, k;
+    for (q = 0; q < 3; q++)
+        for (u = 0; u < nu; u++) acc[q * nu + u] = S->b_hh[q * H + j0 + u];
+    for (k = 0; k < H; k++) {
+        const float hk = h[k];
+        const float *EDGEFX_RESTRICT wk = w + k * G;
+        for (q = 0; q < 3; q++)
+            for (u = 0; u < nu; u++) acc[q * nu + u] = acc[q * nu + u] + wk[q * H + u] * hk;
+    }
+    for (u = 0; u < 3 * nu; u++) gh[u] = acc[u];
+}
+
+#ifdef EDGEFX_SIMD_V4
+/* The SIMD tiles of one sample (8 units, then 4); returns the first unit not done. */
+EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, float x,
+                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv_out, int fast)
+{
+    const size_t H = S->hidden, G = 3 * H;
+    const float *EDGEFX_RESTRICT w = S->w_hh;
+    const float *EDGEFX_RESTRICT b = S->b_hh;
+    const float *EDGEFX_RESTRICT hw = S->head_w;
+    edgefx_v4f sv = edgefx_v4f_dup(0.0f);
+    size_t j = 0, k;
+    for (; j + 8 <= H; j += 8) {
+        edgefx_v4f a0 = edgefx_v4f_load(b + j), a1 = edgefx_v4f_load(b + j + 4);
+        edgefx_v4f a2 = edgefx_v4f_load(b + H + j), a3 = edgefx_v4f_load(b + H + j + 4);
+        edgefx_v4f a4 = edgefx_v4f_load(b + 2 * H + j), a5 = edgefx_v4f_load(b + 2 * H + j + 4);
+        const float *EDGEFX_RESTRICT wk = w + j;
+        for (k = 0; k < H; k++, wk += G) {
+            const edgefx_v4f hk = edgefx_v4f_dup(h[k]);
+            a0 = a0 + edgefx_v4f_load(wk) * hk;
+            a1 = a1 + edgefx_v4f_load(wk + 4) * hk;
+            a2 = a2 + edgefx_v4f_load(wk + H) * hk;
+            a3 = a3 + edgefx_v4f_load(wk + H + 4) * hk;
+            a4 = a4 + edgefx_v4f_load(wk + 2 * H) * hk;
+            a5 = a5 + edgefx_v4f_load(wk + 2 * H + 4) * hk;
+        }
+        edgefx_v4f_store(gh, a0);
+        edgefx_v4f_store(gh + 4, a1);
+        edgefx_v4f_store(gh + 8, a2);
+        edgefx_v4f_store(gh + 12, a3);
+        edgefx_v4f_store(gh + 16, a4);
+        edgefx_v4f_store(gh + 20, a5);
+        gru_cell(S, gh, h, hn + j, x, j, 8, fast);
+        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
+        sv = sv + edgefx_v4f_load(hn + j + 4) * edgefx_v4f_load(hw + j + 4);
+    }
+    for (; j + 4 <= H; j += 4) {
+        edgefx_v4f a0 = edgefx_v4f_load(b + j), a1 = edgefx_v4f_load(b + H + j), a2 = edgefx_v4f_load(b + 2 * H + j);
+        const float *EDGEFX_RESTRICT wk = w + j;
+        for (k = 0; k < H; k++, wk += G) {
+            const edgefx_v4f hk = edgefx_v4f_dup(h[k]);
+            a0 = a0 + edgefx_v4f_load(wk) * hk;
+            a1 = a1 + edgefx_v4f_load(wk + H) * hk;
+            a2 = a2 + edgefx_v4f_load(wk + 2 * H) * hk;
+        }
+        edgefx_v4f_store(gh, a0);
+        edgefx_v4f_store(gh + 4, a1);
+        edgefx_v4f_store(gh + 8, a2);
+        gru_cell(S, gh, h, hn + j, x, j, 4, fast);
+        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
+    }
+    *sv_out = sv;
+    return j;
+}
+#endif
+
+EDGEFX_INLINE void gru_run(const edgefx_gru_f32 *S, float *state, const float *in, float *out, size_t n, int fast)
+{
+    const size_t H = S->hidden;
     float *EDGEFX_RESTRICT h = state;
-    float *EDGEFX_RESTRICT g = state + H;
-    const float *EDGEFX_RESTRICT b_hh = S->b_hh;
-    const float *EDGEFX_RESTRICT w_ih = S->w_ih;
-    const float *EDGEFX_RESTRICT b_ih = S->b_ih;
+    float *EDGEFX_RESTRICT hn = state + H;       /* scratch: the new h */
+    const float *EDGEFX_RESTRICT hw = S->head_w;
+    float gh[24];
     size_t t, j;
     for (t = 0; t < n; t++) {
         const float x = in[t];
-        float y;
-        for (j = 0; j < G; j++) g[j] = b_hh[j];
-        edgefx_gemv_cm_acc_f32(S->w_hh, G, h, H, g, G);
-        for (j = 0; j < 2 * H; j++) g[j] = (b_ih[j] + w_ih[j] * x) + g[j];
-        if (fast) {
-            edgefx_sigmoid_fast_vec_f32(g, 2 * H);
-        } else {
-            edgefx_sigmoid_vec_f32(g, 2 * H);
+        float s[4], y;
+        j = 0;
+#ifdef EDGEFX_SIMD_V4
+        {
+            edgefx_v4f sv;
+            j = gru_tiles_v4(S, h, x, hn, gh, &sv, fast);
+            edgefx_v4f_store(s, sv);
         }
-        for (j = 2 * H; j < G; j++) g[j] = (b_ih[j] + w_ih[j] * x) + g[j - 2 * H] * g[j];
-        if (fast) {
-            edgefx_tanh_fast_vec_f32(g + 2 * H, H);
-        } else {
-            edgefx_tanh_vec_f32(g + 2 * H, H);
+#else
+        s[0] = s[1] = s[2] = s[3] = 0.0f;
+        for (; j + 2 <= H; j += 2) {
+            gru_gates_scalar(S, h, j, 2, gh);
+            gru_cell(S, gh, h, hn + j, x, j, 2, fast);
+            s[j & 3u] = s[j & 3u] + hn[j] * hw[j];
+            s[(j + 1) & 3u] = s[(j + 1) & 3u] + hn[j + 1] * hw[j + 1];
         }
-        for (j = 0; j < H; j++) {
-            const float nj = g[2 * H + j];
-            h[j] = nj + g[H + j] * (h[j] - nj);
+#endif
+        for (; j < H; j++) {
+            gru_gates_scalar(S, h, j, 1, gh);
+            gru_cell(S, gh, h, hn + j, x, j, 1, fast);
+            s[j & 3u] = s[j & 3u] + hn[j] * hw[j];
         }
-        y = edgefx_dot_f32(S->head_w, h, H) + S->head_b;
+        for (j = 0; j < H; j++) h[j] = hn[j];
+        y = ((s[0] + s[1]) + (s[2] + s[3])) + S->head_b;
         out[t] = S->skip ? y + x : y;
     }
 }

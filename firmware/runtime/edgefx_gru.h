@@ -8,7 +8,8 @@
  *   y = dot(head_w, h) + head_b (+ x with the skip)
  *
  * Layout (G = 3 H): w_hh [H][G] column-major (row k: the weights of h[k] to every gate),
- * b_hh [G], w_ih [G], b_ih [G]. State (EDGEFX_GRU_STATE_LEN(H) floats): h (H), gates (G).
+ * b_hh [G], w_ih [G], b_ih [G]. State (EDGEFX_GRU_STATE_LEN(H) floats): h (H), and 3H floats of
+ * scratch (the new h of the sample being computed).
  */
 #ifndef EDGEFX_GRU_H
 #define EDGEFX_GRU_H

@@ -12,7 +12,8 @@
  *                    h[k]; the gate accumulators are independent, so the inner loop keeps a
  *                    register tile of gates busy with no loop-carried dependency.
  *   b  [G]           b_ih + b_hh
- * State (caller-owned, EDGEFX_LSTM_STATE_LEN(H) floats): v = [x, h] (1 + H), c (H), gates (G).
+ * State (caller-owned, EDGEFX_LSTM_STATE_LEN(H) floats): one unused float, h (H), c (H), and
+ * 4H floats of scratch (the new h of the sample being computed).
  */
 #ifndef EDGEFX_LSTM_H
 #define EDGEFX_LSTM_H

@@ -27,5 +27,56 @@
 #define EDGEFX_INLINE static inline
 #endif
 
+/*
+ * 4-lane float vectors where the lanes are IEEE binary32 (x86 SSE2, AArch64 Advanced SIMD):
+ * each lane does exactly the scalar operation, so the results are the same bits as the
+ * portable C99 path (used elsewhere, e.g. Cortex-M, or with -DEDGEFX_NO_SIMD). 32-bit ARM
+ * NEON is excluded on purpose: it flushes subnormals.
+ */
+#if defined(__GNUC__) && !defined(EDGEFX_NO_SIMD) && (defined(__SSE2__) || defined(__aarch64__))
+#define EDGEFX_SIMD_V4 1
+typedef float edgefx_v4f __attribute__((vector_size(16)));
+typedef int32_t edgefx_v4i __attribute__((vector_size(16)));
+
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_load(const float *p)
+{
+    edgefx_v4f v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+EDGEFX_INLINE void edgefx_v4f_store(float *p, edgefx_v4f v)
+{
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_dup(float x)
+{
+    const edgefx_v4f v = {x, x, x, x};
+    return v;
+}
+
+/* a < b ? a : b per lane (b when either is NaN), as the scalar expression. */
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_min(edgefx_v4f a, edgefx_v4f b)
+{
+#if defined(__SSE2__)
+    return __builtin_ia32_minps(a, b);
+#else
+    const edgefx_v4i m = a < b;
+    return (edgefx_v4f)((m & (edgefx_v4i)a) | (~m & (edgefx_v4i)b));
+#endif
+}
+
+/* a > b ? a : b per lane (b when either is NaN), as the scalar expression. */
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_max(edgefx_v4f a, edgefx_v4f b)
+{
+#if defined(__SSE2__)
+    return __builtin_ia32_maxps(a, b);
+#else
+    const edgefx_v4i m = a > b;
+    return (edgefx_v4f)((m & (edgefx_v4i)a) | (~m & (edgefx_v4i)b));
+#endif
+}
+#endif
 
 #endif /* EDGEFX_TYPES_H */
