@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from edgefx.bundle import Bundle
-from edgefx.codegen import generate_for_bundle, host_model
+from edgefx.codegen import HostModel, generate_for_bundle, host_model
+from edgefx.codegen.build import AVX2_FLAGS, build_shared, cpu_supports_avx2, host_simd_flags
 from edgefx.codegen.samples import sample_model, torch_threads
 from edgefx.codegen.signals import esr, guitar_like
 from edgefx.toolchains import get_toolchain
@@ -95,3 +96,30 @@ def test_models_are_in_a_nonlinear_regime(audio):
     assert float((pre.abs() > 1.0).float().mean()) > 0.02  # input alone pushes gates past +-1
     assert float((h.abs() > 0.3).float().mean()) > 0.1
     assert float(h.abs().max()) > 0.6  # o * tanh(c) this large needs saturating gates
+
+
+@pytest.mark.parametrize("spec", [s for s, _ in SPECS])
+def test_simd_builds_are_bit_identical(spec, audio, cache_dir, tmp_path):
+    """AVX2 (8 lanes, no FMA), SSE2 (4 lanes) and plain C99 (-DEDGEFX_NO_SIMD): the same bits.
+
+    This is what makes -mavx2 the host engine's default on CPUs that have it.
+    """
+    if not cpu_supports_avx2():
+        pytest.skip("this CPU has no AVX2")
+    model = sample_model(spec, seed=12)
+    gen = generate_for_bundle(Bundle.create(tmp_path / spec, model, RATE), tmp_path / "c")
+    x = np.concatenate([audio[:24000], np.array([1e3, -1e3, 50, -50, 0, -0.0, 1e-42, -1e-42], np.float32)])
+    builds = {
+        "avx2": AVX2_FLAGS,
+        "sse2": (),
+        "plain": ("-DEDGEFX_NO_SIMD",),
+    }
+    for fast in (False, True):
+        outs = {}
+        for name, flags in builds.items():
+            lib = build_shared(gen.directory, gen.sources, name=gen.prefix, extra_flags=flags, cache_dir=cache_dir)
+            m = HostModel(lib, gen.prefix, fast=fast)
+            outs[name] = np.concatenate([m.process(b) for b in random_blocks(x, seed=7)]).view(np.uint32)
+        for name in ("sse2", "plain"):
+            np.testing.assert_array_equal(outs["avx2"], outs[name], err_msg=f"{spec} fast={fast}: avx2 vs {name}")
+    assert host_simd_flags(True) == AVX2_FLAGS and host_simd_flags(False) == ()

@@ -373,7 +373,8 @@ def get_host_toolchain_available() -> bool:
 # --- C flags and peaks ------------------------------------------------------------------------
 def c_engine_flags(name: str, options: dict[str, Any] | None = None) -> tuple[str, ...]:
     """The code-generating flags the C engine ``name`` compiles with: the host toolchain's flags
-    (what `edgefx.codegen.build` uses), plus -march=native if the engine was opened with it."""
+    (what `edgefx.codegen.build` uses), plus -march=native if the engine was opened with it, else
+    the host SIMD flags the engine adds (-mavx2 on AVX2 CPUs: see `host_simd_flags`)."""
     try:
         from ..toolchains import get_toolchain
 
@@ -382,6 +383,10 @@ def c_engine_flags(name: str, options: dict[str, Any] | None = None) -> tuple[st
         flags = list(peak_mod.PORTABLE_FLAGS)
     if (options or {}).get("march_native"):
         flags.append("-march=native")
+    else:
+        from ..codegen.build import host_simd_flags
+
+        flags.extend(host_simd_flags((options or {}).get("avx2")))
     return peak_mod.perf_flags(flags) or peak_mod.PORTABLE_FLAGS
 
 

@@ -19,7 +19,7 @@ from ..bundle import Bundle
 from ..errors import BundleError, CodegenError
 from ..toolchains import REQUIRED_FLAGS, get_toolchain
 from .activations import manifest_figures
-from .build import build_shared
+from .build import build_shared, host_simd_flags
 from .generate import GeneratedC, generate
 from .hostlib import HostModel
 from .samples import torch_threads
@@ -36,12 +36,21 @@ def generate_for_bundle(bundle: Bundle, out_dir: str | Path, *, fast_math_varian
     return generate(model, bundle.name, bundle.sample_rate, out_dir, fast_math_variants=fast_math_variants)
 
 
-def host_model(gen: GeneratedC, *, fast: bool = False, march_native: bool = False, cache_dir=None) -> HostModel:
-    """Build ``gen`` for the host (cached) and load it."""
+def host_model(gen: GeneratedC, *, fast: bool = False, march_native: bool = False, avx2: bool | None = None,
+               cache_dir=None) -> HostModel:
+    """Build ``gen`` for the host (cached) and load it.
+
+    ``avx2``: None (default) adds -mavx2 when the CPU has it (`host_simd_flags`; bit-identical to
+    the SSE2 build), False forces the baseline build. The model's ``flags`` records the extra flags.
+    """
     if fast and not gen.fast:
         raise CodegenError(f"{gen.directory}: generated without the fast-math variant")
-    lib = build_shared(gen.directory, gen.sources, name=gen.prefix, march_native=march_native, cache_dir=cache_dir)
-    return HostModel(lib, gen.prefix, fast=fast)
+    extra = () if march_native else host_simd_flags(avx2)
+    lib = build_shared(gen.directory, gen.sources, name=gen.prefix, march_native=march_native,
+                       extra_flags=extra, cache_dir=cache_dir)
+    model = HostModel(lib, gen.prefix, fast=fast)
+    model.flags = [*(("-march=native",) if march_native else ()), *extra]
+    return model
 
 
 def export_c(bundle: Bundle, *, fast_math_variants: bool = True, measure: bool = True) -> dict[str, Any]:
@@ -67,7 +76,7 @@ def export_c(bundle: Bundle, *, fast_math_variants: bool = True, measure: bool =
             "activations": manifest_figures(),
             "compiler_flags": {
                 "required": list(REQUIRED_FLAGS),
-                "host": list(get_toolchain("host").flags) + ["-fPIC", "-shared"],
+                "host": list(get_toolchain("host").flags) + ["-fPIC", "-shared", *host_simd_flags()],
                 "cortex-m7": list(get_toolchain("cortex-m7").flags),
                 "aarch64": list(get_toolchain("aarch64").flags),
                 "note": "-ffp-contract=off on every target: no FMA contraction, so boards match the host bit for bit",

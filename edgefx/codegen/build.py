@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,36 @@ from pathlib import Path
 from ..toolchains import get_toolchain
 
 PIC_FLAGS = ("-fPIC", "-shared")
+
+# x86 hosts with AVX2: 8-wide vectors, still no FMA (-mfma is never passed, -ffp-contract=off
+# stays): the kernels vectorise across independent outputs, so the bits equal the SSE2 build
+# (tests/test_c_equivalence.py proves it on every test model before this is the default).
+AVX2_FLAGS: tuple[str, ...] = ("-mavx2",)
+_avx2_cache: list[bool] = []
+
+
+def cpu_supports_avx2() -> bool:
+    """True on an x86-64 CPU whose /proc/cpuinfo flags list avx2 (False elsewhere or when unreadable)."""
+    if not _avx2_cache:
+        ok = False
+        if platform.machine().lower() in ("x86_64", "amd64"):
+            try:
+                for line in Path("/proc/cpuinfo").read_text().splitlines():
+                    if line.startswith("flags"):
+                        ok = "avx2" in line.split(":", 1)[1].split()
+                        break
+            except OSError:
+                ok = False
+        _avx2_cache.append(ok)
+    return _avx2_cache[0]
+
+
+def host_simd_flags(avx2: bool | None = None) -> tuple[str, ...]:
+    """Extra flags of the host engine's build: ``AVX2_FLAGS`` when ``avx2`` (default: when the CPU
+    supports it and ``EDGEFX_NO_AVX2`` is unset), else none (SSE2, the x86-64 baseline)."""
+    if avx2 is None:
+        avx2 = cpu_supports_avx2() and not os.environ.get("EDGEFX_NO_AVX2")
+    return AVX2_FLAGS if avx2 else ()
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:

@@ -51,6 +51,7 @@ class HostModel:
 
         self.prefix = prefix
         self.fast = fast
+        self.flags: list[str] = []  # extra build flags (set by `edgefx.codegen.host_model`)
         self.ffi = cffi.FFI()
         decl = [
             f"void {prefix}_init(void *s);",

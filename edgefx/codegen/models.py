@@ -137,15 +137,28 @@ def _gru(model: RecurrentModel, p: str) -> ModelCode:
     )
 
 
+TCN_MAX_CHUNK = 32  # samples per block-wise pass: bounds the stack scratch and the ring slack
+TCN_MAX_TAPS = 16   # EDGEFX_CONV1D_MAX_TAPS in edgefx_conv1d.h
+
+
 def _tcn(model: TCNModel, p: str) -> ModelCode:
+    """Block-wise TCN: chunks of at most TCN_MAX_CHUNK samples go through the net layer by layer.
+
+    Each layer's input frames enter a ring of (k-1)·d + TCN_MAX_CHUNK frames, so every tap of
+    the dilated conv reads contiguous frames; 1x1 weights are stored column-major [in][out].
+    """
     from .emit import c_float
 
     arrays = list(model.arrays)
     layers = model.all_layers()
-    hist_offsets, total_hist = [], 0
+    mc = TCN_MAX_CHUNK
+    hist_offsets, ring_frames, total_hist = [], [], 0
     for layer in layers:
+        if layer.kernel_size > TCN_MAX_TAPS:
+            raise CodegenError(f"TCN kernel size {layer.kernel_size} > {TCN_MAX_TAPS} is not supported in C")
         hist_offsets.append(total_hist)
-        total_hist += layer.history * layer.channels
+        ring_frames.append(layer.history + mc)
+        total_hist += ring_frames[-1] * layer.channels
     widest = max(
         max(a.spec["channels"] * (2 if a.spec["gated"] else 1), a.spec["head_size"], a.spec["input_size"])
         for a in arrays
@@ -155,105 +168,127 @@ def _tcn(model: TCNModel, p: str) -> ModelCode:
     table: list[str] = []
     li = 0
     for ai, arr in enumerate(arrays):
-        spec = arr.spec
-        rw = _np(arr.rechannel.weight)[:, :, 0]
-        parts.append(c_array(f"{p}_a{ai}_rechannel", rw, f"array {ai}: 1x1 rechannel [{rw.shape[0]}][{rw.shape[1]}]"))
+        rw = np.ascontiguousarray(_np(arr.rechannel.weight)[:, :, 0].T)
+        parts.append(c_array(f"{p}_a{ai}_rechannel", rw, f"array {ai}: 1x1 rechannel, column-major "
+                             f"[{rw.shape[0]}][{rw.shape[1]}]"))
         floats += rw.size
-        hw = _np(arr.head_rechannel.weight)[:, :, 0]
-        parts.append(c_array(f"{p}_a{ai}_head_w", hw, f"array {ai}: 1x1 head rechannel [{hw.shape[0]}][{hw.shape[1]}]"))
+        hw = np.ascontiguousarray(_np(arr.head_rechannel.weight)[:, :, 0].T)
+        parts.append(c_array(f"{p}_a{ai}_head_w", hw, f"array {ai}: 1x1 head rechannel, column-major "
+                             f"[{hw.shape[0]}][{hw.shape[1]}]"))
         floats += hw.size
         if arr.head_rechannel.bias is not None:
             parts.append(c_array(f"{p}_a{ai}_head_b", _np(arr.head_rechannel.bias), f"array {ai}: head bias"))
-            floats += hw.shape[0]
+            floats += hw.shape[1]
         for layer in arr.layers:
             cw = np.ascontiguousarray(_np(layer.conv.weight).transpose(2, 1, 0))  # [K][C][W]
+            resw = np.ascontiguousarray(_np(layer.out.weight)[:, :, 0].T)       # [C_in][C_out]
             tag = f"{p}_l{li}"
             parts.append(
                 c_array(f"{tag}_conv_w", cw, f"layer {li}: dilated conv k={layer.kernel_size} d={layer.dilation}, "
                         f"[K][C_in][C_out] = [{cw.shape[0]}][{cw.shape[1]}][{cw.shape[2]}]")
                 + c_array(f"{tag}_conv_b", _np(layer.conv.bias), f"layer {li}: conv bias")
                 + c_array(f"{tag}_mix", _np(layer.mixin.weight).reshape(-1), f"layer {li}: input mixer")
-                + c_array(f"{tag}_res_w", _np(layer.out.weight)[:, :, 0], f"layer {li}: 1x1 residual [C][C]")
+                + c_array(f"{tag}_res_w", resw, f"layer {li}: 1x1 residual, column-major [C][C]")
                 + c_array(f"{tag}_res_b", _np(layer.out.bias), f"layer {li}: residual bias")
             )
             floats += cw.size + 2 * cw.shape[2] + layer.channels * (layer.channels + 1)
             table.append(
-                f"    {{{{{layer.channels}u, {cw.shape[2]}u, {layer.kernel_size}u, {layer.dilation}u, {tag}_conv_w, "
-                f"{tag}_conv_b}}, {tag}_mix, {tag}_res_w, {tag}_res_b, {hist_offsets[li]}u, {int(layer.gated)}}}"
+                f"    {{{tag}_conv_w, {tag}_conv_b, {tag}_mix, {tag}_res_w, {tag}_res_b, {layer.dilation}u, "
+                f"{ring_frames[li]}u, {hist_offsets[li]}u}}"
             )
             li += 1
     weights = "".join(parts)
     weights += (
+        f"\n#define {p.upper()}_MAX_CHUNK {mc}u /* samples per block-wise pass */\n"
         f"\n/* one dilated-conv layer: conv, input mixer, activation, residual 1x1 */\n"
-        f"typedef struct {{\n    edgefx_conv1d_f32 conv;\n    const float *mix;\n    const float *res_w;\n"
-        f"    const float *res_b;\n    uint32_t hist_offset; /* into state.hist */\n    int gated;\n}} {p}_layer;\n\n"
+        f"typedef struct {{\n    const float *conv_w;\n    const float *conv_b;\n    const float *mix;\n"
+        f"    const float *res_w;\n    const float *res_b;\n    uint32_t dilation;\n"
+        f"    uint32_t ring_frames; /* (k-1) d + MAX_CHUNK */\n    uint32_t hist_offset; /* into state.hist */\n"
+        f"}} {p}_layer;\n\n"
         f"static const {p}_layer {p}_layers[{len(layers)}] = {{\n" + ",\n".join(table) + "\n};\n"
     )
-    # wiring
-    lines = [
-        f"    float z[{widest}], tmp[{widest}], acc[{widest}];",
-        "    size_t t, l, j;",
-        "    for (t = 0; t < n; t++) {",
-        "        const float x = in[t];",
-    ]
-    li = 0
-    for ai, arr in enumerate(arrays):
-        spec = arr.spec
-        cin, ch, hs = spec["input_size"], spec["channels"], spec["head_size"]
-        nl = len(arr.layers)
-        hb = f"{p}_a{ai}_head_b" if arr.head_rechannel.bias is not None else "NULL"
-        lines.append(f"        /* layer array {ai}: {cin} -> {ch} channels, {nl} layers, head {ch} -> {hs} */")
-        if ai == 0:
-            lines.append(f"        edgefx_dense_f32({p}_a0_rechannel, NULL, &x, z, 1, {ch});")
-        else:
-            lines.append(f"        edgefx_dense_f32({p}_a{ai}_rechannel, NULL, z, tmp, {cin}, {ch});")
-            lines.append(f"        for (j = 0; j < {ch}; j++) z[j] = tmp[j];")
-        if ai == 0:
-            lines.append(f"        {p}_layer_step(&{p}_layers[0], s, x, z, acc, 1, fast);")
-            start = li + 1
-        else:
-            start = li
-        lines.append(
-            f"        for (l = {start}; l < {li + nl}; l++) {p}_layer_step(&{p}_layers[l], s, x, z, acc, 0, fast);"
-        )
-        li += nl
-        lines.append(f"        edgefx_dense_f32({p}_a{ai}_head_w, {hb}, acc, tmp, {ch}, {hs});")
-        lines.append(f"        for (j = 0; j < {hs}; j++) acc[j] = tmp[j];")
-    lines.append(f"        out[t] = {c_float(model.head_scale)} * acc[0];")
-    lines.append("    }")
-    step = f"""\
-/* One layer, one sample: a = conv(z) + mix x; u = act(a); z += res(u); acc (+)= u. */
-EDGEFX_INLINE void {p}_layer_step(const {p}_layer *L, {p}_state *s, float x, float *z, float *acc, int first,
-                                 int fast)
+    helpers = [
+        f"""\
+/*
+ * One layer over T <= MAX_CHUNK frames (C, W, K, gated are constants at each call site):
+ * a = conv(z) + mix x; u = act(a); z += res(u); acc (+)= u.
+ */
+EDGEFX_INLINE void {p}_layer_block(const {p}_layer *L, {p}_state *s, size_t l, const float *x, float *z, float *a,
+                                  float *acc, size_t T, int fast, size_t C, size_t W, size_t K, int gated)
 {{
-    float a[{widest}];
-    const size_t C = L->conv.in_ch, W = L->conv.out_ch;
-    size_t j;
-    edgefx_conv1d_step_f32(&L->conv, s->hist + L->hist_offset, &s->pos[L - {p}_layers], z, a);
-    for (j = 0; j < W; j++) a[j] = a[j] + L->mix[j] * x;
-    if (L->gated) {{
-        if (fast) {{
-            edgefx_tanh_fast_vec_f32(a, C);
-            edgefx_sigmoid_fast_vec_f32(a + C, C);
-        }} else {{
-            edgefx_tanh_vec_f32(a, C);
-            edgefx_sigmoid_vec_f32(a + C, C);
+    size_t t, j;
+    edgefx_conv1d_block_f32(L->conv_w, L->conv_b, L->mix, K, L->dilation, C, W, s->hist + L->hist_offset,
+                            L->ring_frames, &s->pos[l], z, x, a, T);
+    if (gated) {{
+        for (t = 0; t < T; t++) {{
+            float *at = a + t * W;
+            if (fast) {{
+                edgefx_tanh_fast_vec_f32(at, C);
+                edgefx_sigmoid_fast_vec_f32(at + C, C);
+            }} else {{
+                edgefx_tanh_vec_f32(at, C);
+                edgefx_sigmoid_vec_f32(at + C, C);
+            }}
+            for (j = 0; j < C; j++) at[j] = at[j] * at[C + j];
         }}
-        for (j = 0; j < C; j++) a[j] = a[j] * a[C + j];
     }} else if (fast) {{
-        edgefx_tanh_fast_vec_f32(a, C);
+        edgefx_tanh_fast_vec_f32(a, T * C);
     }} else {{
-        edgefx_tanh_vec_f32(a, C);
+        edgefx_tanh_vec_f32(a, T * C);
     }}
-    edgefx_dense_add_f32(L->res_w, L->res_b, a, z, C, C);
-    if (first) {{
-        for (j = 0; j < C; j++) acc[j] = a[j];
+    edgefx_dense_cm_block_f32(L->res_w, L->res_b, a, W, C, z, C, T, 1);
+    if (l == 0u) {{
+        for (t = 0; t < T; t++)
+            for (j = 0; j < C; j++) acc[t * C + j] = a[t * W + j];
     }} else {{
-        for (j = 0; j < C; j++) acc[j] = acc[j] + a[j];
+        for (t = 0; t < T; t++)
+            for (j = 0; j < C; j++) acc[t * C + j] = acc[t * C + j] + a[t * W + j];
     }}
 }}
 
 """
+    ]
+    li = 0
+    for ai, arr in enumerate(arrays):
+        spec = arr.spec
+        ch, nl = spec["channels"], len(arr.layers)
+        width = 2 * ch if spec["gated"] else ch
+        helpers.append(
+            f"/* layer array {ai}: {nl} layers of {ch} channels, kernel {spec['kernel_size']}"
+            f"{', gated' if spec['gated'] else ''} */\n"
+            f"static void {p}_array{ai}({p}_state *s, const float *x, float *z, float *a, float *acc, size_t T, "
+            f"int fast)\n{{\n    size_t l;\n"
+            f"    for (l = {li}u; l < {li + nl}u; l++)\n"
+            f"        {p}_layer_block(&{p}_layers[l], s, l, x, z, a, acc, T, fast, {ch}u, {width}u, "
+            f"{spec['kernel_size']}u, {int(spec['gated'])});\n}}\n\n"
+        )
+        li += nl
+    # wiring: chunks of at most MAX_CHUNK samples, layer array by layer array
+    n = mc * widest
+    lines = [
+        f"    float x[{mc}], z[{n}], a[{n}], acc[{n}], tmp[{n}];",
+        "    size_t done, t, j;",
+        f"    for (done = 0; done < n; done += {mc}u) {{",
+        f"        const size_t T = (n - done < {mc}u) ? n - done : {mc}u;",
+        "        for (t = 0; t < T; t++) x[t] = in[done + t];",
+    ]
+    for ai, arr in enumerate(arrays):
+        spec = arr.spec
+        cin, ch, hs = spec["input_size"], spec["channels"], spec["head_size"]
+        hb = f"{p}_a{ai}_head_b" if arr.head_rechannel.bias is not None else "NULL"
+        lines.append(f"        /* layer array {ai}: {cin} -> {ch} channels, head {ch} -> {hs} */")
+        if ai == 0:
+            lines.append(f"        edgefx_dense_cm_block_f32({p}_a0_rechannel, NULL, x, 1, 1, z, {ch}, T, 0);")
+        else:
+            lines.append(
+                f"        edgefx_dense_cm_block_f32({p}_a{ai}_rechannel, NULL, z, {cin}, {cin}, tmp, {ch}, T, 0);"
+            )
+            lines.append(f"        for (j = 0; j < T * {ch}u; j++) z[j] = tmp[j];")
+        lines.append(f"        {p}_array{ai}(s, x, z, a, acc, T, fast);")
+        lines.append(f"        edgefx_dense_cm_block_f32({p}_a{ai}_head_w, {hb}, acc, {ch}, {ch}, tmp, {hs}, T, 0);")
+        lines.append(f"        for (j = 0; j < T * {hs}u; j++) acc[j] = tmp[j];")
+    lines.append(f"        for (t = 0; t < T; t++) out[done + t] = {c_float(model.head_scale)} * acc[t];")
+    lines.append("    }")
     reset = (
         f"    size_t i;\n    for (i = 0; i < {max(total_hist, 1)}u; i++) s->hist[i] = 0.0f;\n"
         f"    for (i = 0; i < {len(layers)}u; i++) s->pos[i] = 0u;\n"
@@ -275,7 +310,7 @@ EDGEFX_INLINE void {p}_layer_step(const {p}_layer *L, {p}_state *s, float x, flo
         state_fields=[("float", "hist", max(total_hist, 1)), ("uint32_t", "pos", len(layers))],
         weights=weights,
         body="\n".join(lines) + "\n",
-        helpers=step,
+        helpers="".join(helpers),
         reset_body=reset,
         weight_floats=floats + 1,
         describe=desc,

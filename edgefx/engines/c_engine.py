@@ -6,7 +6,9 @@
 The bundle's ``c/`` folder is used when present (its files are hash-checked by Bundle.load).
 Without it the C is generated into a temporary folder, leaving the bundle untouched (run
 ``edgefx export BUNDLE --format c`` to store it). Builds are cached (see edgefx.codegen.build).
-Options: ``march_native=True`` (faster, this machine only), ``cache_dir``.
+Options: ``march_native=True`` (faster, this machine only), ``avx2`` (None: -mavx2 when the CPU
+has it, bit-identical to the SSE2 build; False: SSE2 only), ``cache_dir``. ``engine.flags`` lists
+the extra compiler flags used.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ..errors import BundleError
 class CEngine:
     """A generated C model on the host; ``process`` keeps the state across calls."""
 
-    def __init__(self, bundle: Bundle, *, fast: bool = False, march_native: bool = False, cache_dir=None) -> None:
+    def __init__(self, bundle: Bundle, *, fast: bool = False, march_native: bool = False, avx2: bool | None = None,
+                 cache_dir=None) -> None:
         self.name = "c-fast" if fast else "c"
         self.note = ""
         self._tmp: tempfile.TemporaryDirectory | None = None
@@ -34,7 +37,8 @@ class CEngine:
             gen = generate_for_bundle(bundle, Path(self._tmp.name) / "c")
             self.note = f"{bundle.path}: no generated C stored; generated a temporary copy (edgefx export --format c)"
         self.generated = gen
-        self.model = host_model(gen, fast=fast, march_native=march_native, cache_dir=cache_dir)
+        self.model = host_model(gen, fast=fast, march_native=march_native, avx2=avx2, cache_dir=cache_dir)
+        self.flags: list[str] = list(self.model.flags)
 
     def reset(self) -> None:
         self.model.reset()

@@ -74,13 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--block", type=int, default=48)
     p.add_argument("--samples", type=int, default=9600)
     p.add_argument("--no-simd", action="store_true")
+    p.add_argument("--avx2", action="store_true", help="build with -mavx2 (no FMA), as the host engine on AVX2 CPUs")
     p.add_argument("--time", type=int, default=0, metavar="R",
                    help="also run natively R times on 10 s of audio; median ms per audio-second")
     args = p.parse_args(argv)
     extra = ("-DEDGEFX_NO_SIMD",) if args.no_simd else ()
+    if args.avx2:
+        extra += ("-mavx2",)
     with tempfile.TemporaryDirectory(prefix="edgefx-ir-") as tmp:
         print(f"| model | exact Ir/sample | fast Ir/sample | exact ms/audio-s | fast ms/audio-s |"
-              f"  (block {args.block}{', no SIMD' if extra else ''})")
+              f"  (block {args.block}{', flags ' + ' '.join(extra) if extra else ''})")
         print("|---|---:|---:|---:|---:|")
         for key in args.models.split(","):
             exe = build(key, Path(tmp), extra)

@@ -35,7 +35,7 @@ EDGEFX_INLINE float edgefx_dot_f32(const float *EDGEFX_RESTRICT a, const float *
 /*
  * acc[o] += sum_i W[i * ld + o] * x[i] for o < n_out, i < n_in (i ascending): column-major
  * matrix-vector product accumulated into acc. ld >= n_out is the stride between inputs.
- * Outputs are independent accumulators held in registers: tiles of 16 (4 vectors) with SIMD,
+ * Outputs are independent accumulators held in registers: tiles of 16 (2 AVX or 4 SSE/NEON vectors),
  * tiles of 4 scalars otherwise, then single outputs.
  */
 EDGEFX_INLINE void edgefx_gemv_cm_acc_f32(const float *EDGEFX_RESTRICT W, size_t ld,
@@ -43,6 +43,19 @@ EDGEFX_INLINE void edgefx_gemv_cm_acc_f32(const float *EDGEFX_RESTRICT W, size_t
                                           float *EDGEFX_RESTRICT acc, size_t n_out)
 {
     size_t o = 0, i;
+#ifdef EDGEFX_SIMD_V8
+    for (; o + 16 <= n_out; o += 16) {
+        edgefx_v8f t0 = edgefx_v8f_load(acc + o), t1 = edgefx_v8f_load(acc + o + 8);
+        for (i = 0; i < n_in; i++) {
+            const float *EDGEFX_RESTRICT w = W + i * ld + o;
+            const edgefx_v8f xi = edgefx_v8f_dup(x[i]);
+            t0 = t0 + edgefx_v8f_load(w) * xi;
+            t1 = t1 + edgefx_v8f_load(w + 8) * xi;
+        }
+        edgefx_v8f_store(acc + o, t0);
+        edgefx_v8f_store(acc + o + 8, t1);
+    }
+#endif
 #ifdef EDGEFX_SIMD_V4
     for (; o + 16 <= n_out; o += 16) {
         edgefx_v4f t0 = edgefx_v4f_load(acc + o), t1 = edgefx_v4f_load(acc + o + 4);
@@ -89,6 +102,70 @@ EDGEFX_INLINE void edgefx_gemv_cm_acc_f32(const float *EDGEFX_RESTRICT W, size_t
         for (i = 0; i < n_in; i++) t0 += W[i * ld + o] * x[i];
         acc[o] = t0;
     }
+}
+
+/*
+ * One frame of a 1x1 layer in column-major layout W[n_in][n_out], per output lane:
+ *   r = b[o] (0 without bias);  for i ascending: r = r + W[i][o] * x[i];  y[o] = add ? y[o] + r : r
+ * Independent lanes, so the SIMD and plain paths compute the same bits.
+ */
+EDGEFX_INLINE void edgefx_dense_cm_frame_f32(const float *EDGEFX_RESTRICT W, const float *EDGEFX_RESTRICT b,
+                                             const float *EDGEFX_RESTRICT x, size_t n_in,
+                                             float *EDGEFX_RESTRICT y, size_t n_out, int add)
+{
+    size_t o = 0, i;
+#ifdef EDGEFX_SIMD_V8
+    for (; o + 8 <= n_out; o += 8) {
+        edgefx_v8f r = b ? edgefx_v8f_load(b + o) : edgefx_v8f_dup(0.0f);
+        EDGEFX_UNROLL
+        for (i = 0; i < n_in; i++) r = r + edgefx_v8f_load(W + i * n_out + o) * edgefx_v8f_dup(x[i]);
+        edgefx_v8f_store(y + o, add ? edgefx_v8f_load(y + o) + r : r);
+    }
+#endif
+#ifdef EDGEFX_SIMD_V4
+    for (; o + 4 <= n_out; o += 4) {
+        edgefx_v4f r = b ? edgefx_v4f_load(b + o) : edgefx_v4f_dup(0.0f);
+        EDGEFX_UNROLL
+        for (i = 0; i < n_in; i++) r = r + edgefx_v4f_load(W + i * n_out + o) * edgefx_v4f_dup(x[i]);
+        edgefx_v4f_store(y + o, add ? edgefx_v4f_load(y + o) + r : r);
+    }
+#endif
+    for (; o + 4 <= n_out; o += 4) {
+        float r0 = b ? b[o] : 0.0f, r1 = b ? b[o + 1] : 0.0f, r2 = b ? b[o + 2] : 0.0f, r3 = b ? b[o + 3] : 0.0f;
+        EDGEFX_UNROLL
+        for (i = 0; i < n_in; i++) {
+            const float xi = x[i];
+            const float *EDGEFX_RESTRICT w = W + i * n_out + o;
+            r0 += w[0] * xi;
+            r1 += w[1] * xi;
+            r2 += w[2] * xi;
+            r3 += w[3] * xi;
+        }
+        if (add) {
+            r0 = y[o] + r0;
+            r1 = y[o + 1] + r1;
+            r2 = y[o + 2] + r2;
+            r3 = y[o + 3] + r3;
+        }
+        y[o] = r0;
+        y[o + 1] = r1;
+        y[o + 2] = r2;
+        y[o + 3] = r3;
+    }
+    for (; o < n_out; o++) {
+        float r = b ? b[o] : 0.0f;
+        EDGEFX_UNROLL
+        for (i = 0; i < n_in; i++) r += W[i * n_out + o] * x[i];
+        y[o] = add ? y[o] + r : r;
+    }
+}
+
+/* T frames of the 1x1 layer above: x [T][ldx] (n_in used per frame) -> y [T][n_out]. */
+EDGEFX_INLINE void edgefx_dense_cm_block_f32(const float *W, const float *b, const float *x, size_t ldx,
+                                             size_t n_in, float *y, size_t n_out, size_t T, int add)
+{
+    size_t t;
+    for (t = 0; t < T; t++) edgefx_dense_cm_frame_f32(W, b, x + t * ldx, n_in, y + t * n_out, n_out, add);
 }
 
 /* y[o] = dot(W[o][:], x) + b[o] (b may be NULL: no bias). W row-major [n_out][n_in]. */

@@ -27,6 +27,13 @@
 #define EDGEFX_INLINE static inline
 #endif
 
+/* Unroll hint for the short inner loops over channels (GCC >= 8; no effect on the results). */
+#if defined(__GNUC__) && !defined(__clang__) && (__GNUC__ >= 8)
+#define EDGEFX_UNROLL _Pragma("GCC unroll 16")
+#else
+#define EDGEFX_UNROLL
+#endif
+
 /*
  * 4-lane float vectors where the lanes are IEEE binary32 (x86 SSE2, AArch64 Advanced SIMD):
  * each lane does exactly the scalar operation, so the results are the same bits as the
@@ -77,6 +84,34 @@ EDGEFX_INLINE edgefx_v4f edgefx_v4f_max(edgefx_v4f a, edgefx_v4f b)
     return (edgefx_v4f)((m & (edgefx_v4i)a) | (~m & (edgefx_v4i)b));
 #endif
 }
+/*
+ * 8-lane vectors on x86 with AVX (-mavx / -mavx2, never -mfma: with -ffp-contract=off the
+ * multiply and the add stay separate instructions). The kernels use them only to vectorise
+ * across independent outputs, so every lane still runs the scalar operations in the scalar
+ * order: the same bits as the 4-lane and the plain paths.
+ */
+#if defined(__AVX__)
+#define EDGEFX_SIMD_V8 1
+typedef float edgefx_v8f __attribute__((vector_size(32)));
+
+EDGEFX_INLINE edgefx_v8f edgefx_v8f_load(const float *p)
+{
+    edgefx_v8f v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+EDGEFX_INLINE void edgefx_v8f_store(float *p, edgefx_v8f v)
+{
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
+EDGEFX_INLINE edgefx_v8f edgefx_v8f_dup(float x)
+{
+    const edgefx_v8f v = {x, x, x, x, x, x, x, x};
+    return v;
+}
+#endif
 #endif
 
 #endif /* EDGEFX_TYPES_H */
