@@ -1,0 +1,227 @@
+/*
+ * edgefx_lstm.c - LSTM block kernel (see edgefx_lstm.h).
+ *
+ * Per sample, the hidden units are processed in tiles: the 4 gates of a tile's units are
+ * accumulated in registers over [x, h] (8 units = 8 vectors with SIMD, 2 units = 8 scalars
+ * otherwise, then 4 / 1 unit tails), the tile's activations and cell update follow at once,
+ * and its new h enters the head's 4 partial sums. The new h goes to a scratch buffer (the old
+ * h is read by every tile) and is copied back at the end of the sample.
+ *
+ * Summation order, the same in every path (so SIMD and C99 builds give the same bits):
+ *   gate  = ((b + w_x x) + w_h0 h0) + w_h1 h1 + ...     (inputs ascending)
+ *   c'    = f c + i g,  h' = o tanh(c')
+ *   y     = ((s0 + s1) + (s2 + s3)) + head_b,  s_l = sum over j = l (mod 4), j ascending
+ */
+#include "edgefx_lstm.h"
+#include "edgefx_activations.h"
+#include "edgefx_dense.h"
+
+void edgefx_lstm_init_f32(edgefx_lstm_f32 *S, size_t hidden, const float *w, const float *b,
+                          const float *head_w, float head_b, int skip)
+{
+    S->hidden = hidden;
+    S->w = w;
+    S->b = b;
+    S->head_w = head_w;
+    S->head_b = head_b;
+    S->skip = skip;
+}
+
+void edgefx_lstm_reset_f32(const edgefx_lstm_f32 *S, float *state)
+{
+    size_t i;
+    for (i = 0; i < EDGEFX_LSTM_STATE_LEN(S->hidden); i++) state[i] = 0.0f;
+}
+
+EDGEFX_INLINE float lstm_sigmoid(float x, int fast)
+{
+    return fast ? edgefx_sigmoid_fast_f32(x) : edgefx_sigmoid_f32(x);
+}
+
+EDGEFX_INLINE float lstm_tanh(float x, int fast)
+{
+    return fast ? edgefx_tanh_fast_f32(x) : edgefx_tanh_f32(x);
+}
+
+/*
+ * Cell update of nu units from their gate sums g = [i(nu) f(nu) o(nu) g~(nu)]: c (in place)
+ * and the new h into hn. nu is a compile-time constant at every call, so the loop vectorises.
+ */
+EDGEFX_INLINE void lstm_cell(const float *EDGEFX_RESTRICT g, float *EDGEFX_RESTRICT c, float *EDGEFX_RESTRICT hn,
+                             size_t nu, int fast)
+{
+    size_t u;
+    for (u = 0; u < nu; u++) {
+        const float ig = lstm_sigmoid(g[u], fast);
+        const float fg = lstm_sigmoid(g[nu + u], fast);
+        const float og = lstm_sigmoid(g[2 * nu + u], fast);
+        const float gg = lstm_tanh(g[3 * nu + u], fast);
+        const float cj = fg * c[u] + ig * gg;
+        c[u] = cj;
+        hn[u] = og * lstm_tanh(cj, fast);
+    }
+}
+
+/* Gate sums of nu units starting at j0, scalar: g[q nu + u] for gate q, unit u. */
+EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGEFX_RESTRICT h, float x, size_t j0,
+                                     size_t nu, float *EDGEFX_RESTRICT g)
+{
+    const size_t H = S->hidden, G = 4 * H;
+    const float *EDGEFX_RESTRICT w = S->w;
+    float acc[8];
+    size_t q, u, k;
+    for (q = 0; q < 4; q++)
+        for (u = 0; u < nu; u++) acc[q * nu + u] = S->b[q * H + j0 + u] + w[q * H + j0 + u] * x;
+    for (k = 0; k < H; k++) {
+        const float hk = h[k];
+        const float *EDGEFX_RESTRICT wk = w + (k + 1) * G + j0;
+        for (q = 0; q < 4; q++)
+            for (u = 0; u < nu; u++) acc[q * nu + u] = acc[q * nu + u] + wk[q * H + u] * hk;
+    }
+    for (u = 0; u < 4 * nu; u++) g[u] = acc[u];
+}
+
+#ifdef EDGEFX_SIMD_V4
+/* One input k of a tile: acc += w[k][gates] * h[k] (8 or 4 accumulators a0..). */
+#define LSTM_STEP8(wk, hs)                                     \
+    do {                                                       \
+        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);             \
+        a0 = a0 + edgefx_v4f_load(wk) * hk_;                   \
+        a1 = a1 + edgefx_v4f_load((wk) + 4) * hk_;             \
+        a2 = a2 + edgefx_v4f_load((wk) + H) * hk_;             \
+        a3 = a3 + edgefx_v4f_load((wk) + H + 4) * hk_;         \
+        a4 = a4 + edgefx_v4f_load((wk) + 2 * H) * hk_;         \
+        a5 = a5 + edgefx_v4f_load((wk) + 2 * H + 4) * hk_;     \
+        a6 = a6 + edgefx_v4f_load((wk) + 3 * H) * hk_;         \
+        a7 = a7 + edgefx_v4f_load((wk) + 3 * H + 4) * hk_;     \
+    } while (0)
+#define LSTM_STEP4(wk, hs)                                     \
+    do {                                                       \
+        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);             \
+        a0 = a0 + edgefx_v4f_load(wk) * hk_;                   \
+        a1 = a1 + edgefx_v4f_load((wk) + H) * hk_;             \
+        a2 = a2 + edgefx_v4f_load((wk) + 2 * H) * hk_;         \
+        a3 = a3 + edgefx_v4f_load((wk) + 3 * H) * hk_;         \
+    } while (0)
+
+/*
+ * The SIMD tiles of one sample (units [0, H) in tiles of 8, then 4); returns the first unit
+ * not done. The head partial sums go to *sv_out.
+ */
+EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX_RESTRICT w, size_t H,
+                                   const float *EDGEFX_RESTRICT h, float x, float *EDGEFX_RESTRICT c,
+                                   float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT g, edgefx_v4f *sv_out, int fast)
+{
+    const size_t G = 4 * H;
+    const float *EDGEFX_RESTRICT b = S->b;
+    const float *EDGEFX_RESTRICT hw = S->head_w;
+    const edgefx_v4f xv = edgefx_v4f_dup(x);
+    edgefx_v4f sv = edgefx_v4f_dup(0.0f);
+    size_t j = 0, k;
+    for (; j + 8 <= H; j += 8) {
+        edgefx_v4f a0 = edgefx_v4f_load(b + j) + edgefx_v4f_load(w + j) * xv;
+        edgefx_v4f a1 = edgefx_v4f_load(b + j + 4) + edgefx_v4f_load(w + j + 4) * xv;
+        edgefx_v4f a2 = edgefx_v4f_load(b + H + j) + edgefx_v4f_load(w + H + j) * xv;
+        edgefx_v4f a3 = edgefx_v4f_load(b + H + j + 4) + edgefx_v4f_load(w + H + j + 4) * xv;
+        edgefx_v4f a4 = edgefx_v4f_load(b + 2 * H + j) + edgefx_v4f_load(w + 2 * H + j) * xv;
+        edgefx_v4f a5 = edgefx_v4f_load(b + 2 * H + j + 4) + edgefx_v4f_load(w + 2 * H + j + 4) * xv;
+        edgefx_v4f a6 = edgefx_v4f_load(b + 3 * H + j) + edgefx_v4f_load(w + 3 * H + j) * xv;
+        edgefx_v4f a7 = edgefx_v4f_load(b + 3 * H + j + 4) + edgefx_v4f_load(w + 3 * H + j + 4) * xv;
+        const float *EDGEFX_RESTRICT wk = w + G + j;
+        for (k = 0; k < H; k++, wk += G) LSTM_STEP8(wk, h[k]);
+        if (fast) {
+            /* activations straight from the accumulators */
+            const edgefx_v4f c0 = edgefx_sigmoid_fast_v4f(a2) * edgefx_v4f_load(c + j)
+                                  + edgefx_sigmoid_fast_v4f(a0) * edgefx_tanh_fast_v4f(a6);
+            const edgefx_v4f c1 = edgefx_sigmoid_fast_v4f(a3) * edgefx_v4f_load(c + j + 4)
+                                  + edgefx_sigmoid_fast_v4f(a1) * edgefx_tanh_fast_v4f(a7);
+            const edgefx_v4f h0 = edgefx_sigmoid_fast_v4f(a4) * edgefx_tanh_fast_v4f(c0);
+            const edgefx_v4f h1 = edgefx_sigmoid_fast_v4f(a5) * edgefx_tanh_fast_v4f(c1);
+            edgefx_v4f_store(c + j, c0);
+            edgefx_v4f_store(c + j + 4, c1);
+            edgefx_v4f_store(hn + j, h0);
+            edgefx_v4f_store(hn + j + 4, h1);
+        } else {
+            edgefx_v4f_store(g, a0);
+            edgefx_v4f_store(g + 4, a1);
+            edgefx_v4f_store(g + 8, a2);
+            edgefx_v4f_store(g + 12, a3);
+            edgefx_v4f_store(g + 16, a4);
+            edgefx_v4f_store(g + 20, a5);
+            edgefx_v4f_store(g + 24, a6);
+            edgefx_v4f_store(g + 28, a7);
+            lstm_cell(g, c + j, hn + j, 8, 0);
+        }
+        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
+        sv = sv + edgefx_v4f_load(hn + j + 4) * edgefx_v4f_load(hw + j + 4);
+    }
+    for (; j + 4 <= H; j += 4) {
+        edgefx_v4f a0 = edgefx_v4f_load(b + j) + edgefx_v4f_load(w + j) * xv;
+        edgefx_v4f a1 = edgefx_v4f_load(b + H + j) + edgefx_v4f_load(w + H + j) * xv;
+        edgefx_v4f a2 = edgefx_v4f_load(b + 2 * H + j) + edgefx_v4f_load(w + 2 * H + j) * xv;
+        edgefx_v4f a3 = edgefx_v4f_load(b + 3 * H + j) + edgefx_v4f_load(w + 3 * H + j) * xv;
+        const float *EDGEFX_RESTRICT wk = w + G + j;
+        for (k = 0; k < H; k++, wk += G) LSTM_STEP4(wk, h[k]);
+        edgefx_v4f_store(g, a0);
+        edgefx_v4f_store(g + 4, a1);
+        edgefx_v4f_store(g + 8, a2);
+        edgefx_v4f_store(g + 12, a3);
+        lstm_cell(g, c + j, hn + j, 4, fast);
+        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
+    }
+    *sv_out = sv;
+    return j;
+}
+#undef LSTM_STEP8
+#undef LSTM_STEP4
+#endif
+
+EDGEFX_INLINE void lstm_run(const edgefx_lstm_f32 *S, float *state, const float *in, float *out, size_t n,
+                            int fast)
+{
+    const size_t H = S->hidden;
+    float *EDGEFX_RESTRICT h = state + 1;        /* state[0] is unused (layout kept) */
+    float *EDGEFX_RESTRICT c = state + 1 + H;
+    float *EDGEFX_RESTRICT hn = state + 1 + 2 * H; /* scratch: the new h */
+    const float *EDGEFX_RESTRICT hw = S->head_w;
+    float g[32];
+    size_t t, j;
+    for (t = 0; t < n; t++) {
+        const float x = in[t];
+        float s[4], y;
+        j = 0;
+#ifdef EDGEFX_SIMD_V4
+        {
+            edgefx_v4f sv;
+            j = lstm_tiles_v4(S, S->w, H, h, x, c, hn, g, &sv, fast);
+            edgefx_v4f_store(s, sv);
+        }
+#else
+        s[0] = s[1] = s[2] = s[3] = 0.0f;
+        for (; j + 2 <= H; j += 2) {
+            lstm_gates_scalar(S, h, x, j, 2, g);
+            lstm_cell(g, c + j, hn + j, 2, fast);
+            s[j & 3u] = s[j & 3u] + hn[j] * hw[j];
+            s[(j + 1) & 3u] = s[(j + 1) & 3u] + hn[j + 1] * hw[j + 1];
+        }
+#endif
+        for (; j < H; j++) {
+            lstm_gates_scalar(S, h, x, j, 1, g);
+            lstm_cell(g, c + j, hn + j, 1, fast);
+            s[j & 3u] = s[j & 3u] + hn[j] * hw[j];
+        }
+        for (j = 0; j < H; j++) h[j] = hn[j];
+        y = ((s[0] + s[1]) + (s[2] + s[3])) + S->head_b;
+        out[t] = S->skip ? y + x : y;
+    }
+}
+
+void edgefx_lstm_process_f32(const edgefx_lstm_f32 *S, float *state, const float *in, float *out, size_t n)
+{
+    lstm_run(S, state, in, out, n, 0);
+}
+
+void edgefx_lstm_process_fast_f32(const edgefx_lstm_f32 *S, float *state, const float *in, float *out, size_t n)
+{
+    lstm_run(S, state, in, out, n, 1);
+}
