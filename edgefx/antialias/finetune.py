@@ -1,0 +1,441 @@
+"""Anti-aliasing fine-tuning: teacher → student on band-limited sine tones (spec §4, Carson et al. 2025).
+
+The teacher is the trained model, frozen; the student is a copy with every weight trainable. For
+each batch:
+
+1. draw B random tones x = A sin(2π f0 n/Fs + φ), A ~ U(0,1), φ ~ U(0,2π), f0 = 440·2^((l−69)/12),
+   l ~ U(21, 127) continuous (1.2 s for recurrent models, 1.05 s for TCNs);
+2. target ỹ_T = band-limited teacher output over the last N = Fs samples (harmonics only, §2);
+3. the student produces ŷ over the same samples, in frames, with an optimiser step per frame:
+   * recurrent: the student is warmed up (no gradient) on the L − N samples before the analysed
+     second (N/5 for 1.2 s tones), then truncated BPTT over frames of N/10, state carried and
+     detached between frames;
+   * TCN: frames of N/2, each computed from rest with a left context of receptive_field − 1 input
+     samples (or all there is), so every output sees the same inputs as in one long run;
+4. both pass the low-pass pre-emphasis P (Kaiser FIR, 12 → 16 kHz, 80 dB) and
+       loss = w_esr · Σ(Pŷ − Pỹ)² / Σ(Pỹ)²
+            + w_nmr · exp(mean_b log NMR(Pŷ_b, Pỹ_b))      (λ; NMR linear, geometric mean over batch)
+            + w_dc  · mean(Pỹ − Pŷ)² / mean(Pỹ²),
+   with the reference code's weights 0.5 / 0.5 / 1.0 as the defaults. NMR runs in float64.
+
+Adam, lr 5e-4. A "step" is one optimiser step (one frame); the paper's 40k steps at batch 40 are
+4,000 batches of 10 frames for an LSTM. Step counts are rounded up to whole batches, so a run
+interrupted at a checkpoint and resumed equals an uninterrupted one.
+
+Recipes. Step times below were measured on this project's shared 2-core CPU while it ran other
+engineers' jobs too (load average ≈ 8), torch on one thread; an idle machine is several times faster.
+
+* ``default`` — batch 8, 300 steps, lr 5e-4, float32 models (NMR, band-limiting and the loss stay
+  float64). Measured: LSTM-12 0.5 s/step, LSTM-16 0.4 s/step, TCN nano 0.9 s/step (300 steps ≈
+  2–5 min); the paper's LSTM-40 (Broadcast) 1.0–1.6 s/step (300 steps: 5–8 min); the paper's
+  NAM-standard TCN 10 s/step (300 steps ≈ 50 min: use fewer). A 30-step run of a tiny
+  hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB both) while float64
+  was 31× slower per step (torch's CPU float64 LSTM has no fused kernel), hence float32. lr 2e-3
+  instead of 5e-4 broke the LSTM-40 (ESR-T −1.5 dB after 300 steps) without lowering its mean
+  NMR-S, so the paper's lr is kept. What 300 steps buy (the paper runs 40k): Broadcast LSTM-40
+  NMR-S −19.4 → −23.7 dB (mean of dB over the full tone set), i.e. −4.4 dB against the paper's
+  −22.8 dB — a fraction of the gain; see benchmarks/results/antialias*.md.
+* ``paper`` — batch 40 (recurrent) / 32 (TCN), 40,000 steps, float64. Extrapolated from the
+  measurements above (time ∝ batch, ×14–31 for float64): LSTM-40 ≈ 1.5 s × 5 × 14 ≈ 100 s/step,
+  i.e. ≈ 46 days for 40k steps on this CPU (≈ 3.5 days even in float32); NAM-standard TCN
+  ≈ 10 s × 4 × 1.5 (float64 convs measured 1.5× slower) ≈ 60 s/step, ≈ 28 days; it is there for GPU
+  machines (the paper: ≤ 24 h on a GTX 1080) and for fidelity, not for a laptop.
+
+GRUs take the recurrent path too, but torch's CPU GRU is 10–50× slower than its LSTM (measured
+forward+backward over 4,410 samples: 6.4 s vs 0.27 s), so fine-tuning one takes correspondingly long.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import ConfigError
+from ..models import RecurrentModel, StreamingModel, TCNModel
+from ..signals.tones import random_tones
+from .bandlimit import bandlimit
+from .evaluate import torch_threads
+from .filters import lowpass_preemphasis
+from .nmr import nmr
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass
+class Recipe:
+    """Everything that defines a fine-tuning run (recorded in the bundle manifest).
+
+    ``batch`` and ``duration_s`` of None take the architecture's default (see `resolved`).
+    """
+
+    name: str = "default"
+    steps: int = 300
+    batch: int | None = 8
+    lr: float = 5e-4
+    w_esr: float = 0.5
+    w_nmr: float = 0.5  # λ
+    w_dc: float = 1.0
+    dtype: str = "float32"
+    duration_s: float | None = None  # 1.2 s recurrent, 1.05 s TCN
+    midi_range: tuple[float, float] = (21.0, 127.0)
+    checkpoint_every: int = 1  # batches
+    eval_midi: list[int] = field(default_factory=lambda: list(range(21, 109)))
+    eval_levels: list[float] = field(default_factory=lambda: [-36.0, -18.0, -6.0])
+
+    def resolved(self, model: StreamingModel) -> Recipe:
+        """Fill the architecture-dependent defaults and validate."""
+        recurrent = isinstance(model, RecurrentModel)
+        r = replace(
+            self,
+            batch=int(self.batch) if self.batch else (40 if recurrent else 32),
+            duration_s=float(self.duration_s) if self.duration_s else (1.2 if recurrent else 1.05),
+            midi_range=(float(self.midi_range[0]), float(self.midi_range[1])),
+            eval_midi=[int(m) for m in self.eval_midi],
+            eval_levels=[float(v) for v in self.eval_levels],
+        )
+        if r.dtype not in _DTYPES:
+            raise ConfigError(f"recipe dtype {r.dtype!r}: choose one of {sorted(_DTYPES)}")
+        if r.steps < 0 or r.batch < 1 or r.lr <= 0:
+            raise ConfigError(f"recipe needs steps >= 0, batch >= 1 and lr > 0 (got {r.steps}, {r.batch}, {r.lr})")
+        if min(r.w_esr, r.w_nmr, r.w_dc) < 0 or r.w_esr + r.w_nmr + r.w_dc == 0:
+            raise ConfigError("loss weights must be >= 0 and not all zero")
+        if r.duration_s <= 1.0:
+            raise ConfigError(f"tones must be longer than the analysed 1 s, got {r.duration_s} s")
+        return r
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["midi_range"] = list(d["midi_range"])
+        return d
+
+
+RECIPES: dict[str, Recipe] = {
+    "default": Recipe(),
+    # The paper/reference code: batch 40 (16 without GPU) LSTM, 32 TCN, float64, 100 epochs of
+    # 1,600 tones × 10 frames ≈ 40k optimiser steps.
+    "paper": Recipe(name="paper", steps=40_000, batch=None, dtype="float64"),
+}
+
+
+def get_recipe(name: str = "default", **overrides: Any) -> Recipe:
+    """A named recipe with some fields replaced (None values are ignored)."""
+    if name not in RECIPES:
+        raise ConfigError(f"unknown fine-tuning recipe {name!r}; choose one of {sorted(RECIPES)}")
+    return replace(RECIPES[name], **{k: v for k, v in overrides.items() if v is not None})
+
+
+def check_supported(model: StreamingModel) -> None:
+    """Raise `ConfigError` unless ``model`` is an LSTM/GRU or TCN this module can fine-tune."""
+    if not isinstance(model, (RecurrentModel, TCNModel)):
+        raise ConfigError(
+            f"anti-aliasing fine-tuning supports LSTM, GRU and TCN models, not {type(model).__name__}"
+        )
+
+
+# --- loss ------------------------------------------------------------------------------------------
+def antialias_loss(
+    pred: torch.Tensor, target: torch.Tensor, rate: int, pre: torch.nn.Module, recipe: Recipe
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """The fine-tuning loss of one frame (see module docstring); also returns its parts."""
+    p = pre(pred.to(torch.float64))
+    t = pre(target.to(torch.float64))
+    loss = p.new_zeros(())
+    parts: dict[str, float] = {}
+    if recipe.w_esr > 0:
+        e = torch.sum((p - t) ** 2) / torch.sum(t**2)
+        loss = loss + recipe.w_esr * e
+        parts["esr"] = float(e.detach())
+    if recipe.w_nmr > 0:
+        # Geometric mean over the batch = 10^(mean dB / 10): one loud tone cannot dominate.
+        g = torch.exp(torch.mean(torch.log(nmr(p, t, rate))))
+        loss = loss + recipe.w_nmr * g
+        parts["nmr"] = float(g.detach())
+    if recipe.w_dc > 0:
+        d = torch.mean(t - p) ** 2 / torch.mean(t**2)
+        loss = loss + recipe.w_dc * d
+        parts["dc"] = float(d.detach())
+    parts["loss"] = float(loss.detach())
+    return loss, parts
+
+
+# --- training loop ---------------------------------------------------------------------------------
+@dataclass
+class FinetuneResult:
+    student: StreamingModel
+    recipe: Recipe
+    steps: int  # optimiser steps done in total
+    wall_time_s: float  # training time in total (over resumed runs)
+    history: dict[str, list[float]]  # per batch: loss, esr, nmr_db, dc
+    resumed_from: int = 0
+
+    @property
+    def seconds_per_step(self) -> float:
+        return self.wall_time_s / max(1, self.steps)
+
+
+def _frames_per_batch(model: StreamingModel) -> int:
+    return 10 if isinstance(model, RecurrentModel) else 2
+
+
+def _teacher_targets(teacher: StreamingModel, x: torch.Tensor, f0: torch.Tensor, rate: int) -> torch.Tensor:
+    with torch.no_grad():
+        y, _ = teacher.step(x, teacher.initial_state(x.shape[0]))
+    return bandlimit(y, f0, rate).harmonic  # [B, N] float64
+
+
+def _train_batch_recurrent(student, opt, x, target, rate, pre, recipe, frames) -> list[dict]:
+    n = target.shape[-1]
+    warm = x.shape[-1] - n
+    frame = n // frames
+    with torch.no_grad():  # warm-up: the state the analysed second starts from
+        _, state = student.step(x[:, :warm], student.initial_state(x.shape[0]))
+    out = []
+    for k in range(frames):
+        s, e = k * frame, (k + 1) * frame if k < frames - 1 else n
+        opt.zero_grad(set_to_none=True)
+        y, state = student.step(x[:, warm + s : warm + e], state)
+        loss, parts = antialias_loss(y, target[:, s:e], rate, pre, recipe)
+        loss.backward()
+        opt.step()
+        state = tuple(t.detach() for t in state)  # truncated BPTT
+        out.append(parts)
+    return out
+
+
+def _train_batch_tcn(student, opt, x, target, rate, pre, recipe, frames) -> list[dict]:
+    n = target.shape[-1]
+    warm = x.shape[-1] - n
+    frame = n // frames
+    context = student.receptive_field - 1
+    out = []
+    for k in range(frames):
+        s, e = k * frame, (k + 1) * frame if k < frames - 1 else n
+        lo = max(0, warm + s - context)
+        opt.zero_grad(set_to_none=True)
+        y, _ = student.step(x[:, lo : warm + e], student.initial_state(x.shape[0]))
+        loss, parts = antialias_loss(y[:, -(e - s) :], target[:, s:e], rate, pre, recipe)
+        loss.backward()
+        opt.step()
+        out.append(parts)
+    return out
+
+
+def _save_checkpoint(path: Path, payload: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def _load_checkpoint(path: Path) -> dict:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a truncated or foreign file: say which, do not unpickle anything
+        raise ConfigError(f"{path}: not a readable fine-tuning checkpoint ({exc})") from None
+
+
+def finetune(
+    teacher: StreamingModel,
+    rate: int,
+    recipe: Recipe | str = "default",
+    *,
+    seed: int = 0,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> FinetuneResult:
+    """Fine-tune a copy of ``teacher`` to alias less (see module docstring for the method).
+
+    ``checkpoint``: file written (atomically) every ``recipe.checkpoint_every`` batches with the
+    student, optimiser and tone-generator states; with ``resume`` an existing one is continued up to
+    ``recipe.steps`` (it must have been made with the same recipe, except ``steps``).
+    """
+    check_supported(teacher)
+    if isinstance(recipe, str):
+        recipe = get_recipe(recipe)
+    recipe = recipe.resolved(teacher)
+    dtype = _DTYPES[recipe.dtype]
+    teacher = copy.deepcopy(teacher).to(dtype).eval().requires_grad_(False)
+    student = copy.deepcopy(teacher).train().requires_grad_(True)
+    opt = torch.optim.Adam(student.parameters(), lr=recipe.lr)
+    gen = torch.Generator().manual_seed(int(seed))
+    pre = lowpass_preemphasis(rate)
+    frames = _frames_per_batch(student)
+    n_batches = math.ceil(recipe.steps / frames)
+    history: dict[str, list[float]] = {"loss": [], "esr": [], "nmr_db": [], "dc": []}
+    done, elapsed, resumed_from = 0, 0.0, 0
+
+    ckpt = Path(checkpoint) if checkpoint else None
+    if ckpt is not None and resume and ckpt.is_file():
+        state = _load_checkpoint(ckpt)
+        mine = {k: v for k, v in recipe.to_dict().items() if k != "steps"}
+        theirs = {k: v for k, v in state.get("recipe", {}).items() if k != "steps"}
+        if mine != theirs or state.get("seed") != int(seed):
+            raise ConfigError(f"{ckpt}: checkpoint was made with a different recipe or seed; "
+                              "start afresh without --resume")
+        student.load_state_dict(state["student"])
+        opt.load_state_dict(state["optimizer"])
+        gen.set_state(state["generator"])
+        done, elapsed = int(state["batches"]), float(state["wall_time_s"])
+        history = {k: list(v) for k, v in state["history"].items()}
+        resumed_from = done * frames
+
+    def snapshot() -> dict:
+        return {
+            "format": "edgefx-antialias-checkpoint-1",
+            "recipe": recipe.to_dict(),
+            "seed": int(seed),
+            "student": student.state_dict(),
+            "optimizer": opt.state_dict(),
+            "generator": gen.get_state(),
+            "batches": done,
+            "wall_time_s": elapsed,
+            "history": history,
+        }
+
+    train_batch = _train_batch_recurrent if isinstance(student, RecurrentModel) else _train_batch_tcn
+    bar = None
+    if progress:
+        from ..commands._common import progress as _progress
+
+        bar = _progress(total=n_batches * frames, initial=done * frames, desc="anti-alias fine-tune", unit="step")
+    running_nmr = history["nmr_db"][-1] if history["nmr_db"] else None
+    with torch_threads(1):  # tiny matrices: one thread is faster (see evaluate.torch_threads)
+        try:
+            while done < n_batches:
+                t0 = time.perf_counter()
+                x, f0, _ = random_tones(recipe.batch, rate, recipe.duration_s, gen, recipe.midi_range)
+                x = x.to(dtype)
+                target = _teacher_targets(teacher, x, f0, rate)
+                parts = train_batch(student, opt, x, target, rate, pre, recipe, frames)
+                elapsed += time.perf_counter() - t0
+                done += 1
+                mean = {k: sum(p.get(k, 0.0) for p in parts) / len(parts) for k in ("loss", "esr", "nmr", "dc")}
+                nmr_db = 10 * math.log10(max(mean["nmr"], 1e-30)) if recipe.w_nmr > 0 else float("nan")
+                for k, v in (("loss", mean["loss"]), ("esr", mean["esr"]), ("nmr_db", nmr_db), ("dc", mean["dc"])):
+                    history[k].append(float(v))
+                running_nmr = nmr_db if running_nmr is None else 0.9 * running_nmr + 0.1 * nmr_db
+                if bar is not None:
+                    bar.update(frames)
+                    bar.set_postfix(loss=f"{mean['loss']:.3g}", nmr_db=f"{running_nmr:.1f}")
+                if ckpt is not None and (done % max(1, recipe.checkpoint_every) == 0 or done == n_batches):
+                    _save_checkpoint(ckpt, snapshot())
+        finally:
+            if bar is not None:
+                bar.close()
+    student.eval().requires_grad_(False)
+    return FinetuneResult(student, recipe, done * frames, elapsed, history, resumed_from)
+
+
+# --- bundles ---------------------------------------------------------------------------------------
+SUPPORTED_ARCHS = ("lstm", "gru", "tcn")
+
+
+def checkpoint_path(out_path: str | Path) -> Path:
+    """Where `finetune_bundle` keeps its checkpoint: beside the output bundle (which is only
+    created, complete, at the end)."""
+    out = Path(out_path)
+    return out.with_name(out.name + ".antialias-ckpt.pt")
+
+
+def finetune_bundle(
+    bundle: Any,
+    out_path: str | Path,
+    recipe: Recipe | str = "default",
+    *,
+    lam: float | None = None,
+    steps: int | None = None,
+    seed: int = 0,
+    resume: bool = False,
+    progress: bool = True,
+    w_esr: float | None = None,
+    w_dc: float | None = None,
+    eval_midi: Iterable[int] | None = None,
+    eval_levels: Iterable[float] | None = None,
+    name: str | None = None,
+    overwrite: bool = False,
+) -> Any:
+    """Fine-tune a bundle's model against aliasing and write the student as a new bundle.
+
+    ``lam`` is λ, the NMR weight (``w_nmr``); ``steps`` overrides the recipe's; ``eval_midi`` /
+    ``eval_levels`` shrink the before/after evaluation set (default: the full set). The new
+    bundle's manifest gets a section ``antialias`` = {teacher (name, weights sha256), recipe and loss
+    weights, seed, steps, wall time, s/step, before/after metric summaries over the evaluation set,
+    teacher_training}. Checkpoints go to `checkpoint_path(out_path)` and are removed on success;
+    ``resume`` continues one. Unsupported architectures raise `ConfigError`.
+    """
+    from ..bundle import Bundle
+    from ..errors import BundleError
+    from .evaluate import evaluate_aliasing
+
+    teacher_bundle = bundle if isinstance(bundle, Bundle) else Bundle.load(bundle)
+    arch = teacher_bundle.manifest.get("model", {}).get("config", {}).get("arch")
+    if arch not in SUPPORTED_ARCHS:
+        raise ConfigError(f"{teacher_bundle.path}: architecture {arch!r} cannot be anti-alias fine-tuned "
+                          f"(supported: {', '.join(SUPPORTED_ARCHS)})")
+    out = Path(out_path)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise BundleError(f"{out}: already exists and is not empty (choose another --out or remove it)")
+    rate = teacher_bundle.sample_rate
+    if isinstance(recipe, str):
+        recipe = get_recipe(recipe)
+    recipe = replace(
+        recipe,
+        **{k: v for k, v in {"w_nmr": lam, "steps": steps, "w_esr": w_esr, "w_dc": w_dc}.items() if v is not None},
+    )
+    if eval_midi is not None:
+        recipe = replace(recipe, eval_midi=[int(m) for m in eval_midi])
+    if eval_levels is not None:
+        recipe = replace(recipe, eval_levels=[float(v) for v in eval_levels])
+    teacher = teacher_bundle.load_model(_DTYPES[recipe.dtype])
+    check_supported(teacher)
+    recipe = recipe.resolved(teacher)
+
+    ckpt = checkpoint_path(out)
+    if ckpt.exists() and not resume:
+        ckpt.unlink()
+    result = finetune(teacher, rate, recipe, seed=seed, checkpoint=ckpt, resume=resume, progress=progress)
+
+    eval_kw = {"midi": recipe.eval_midi, "levels": recipe.eval_levels}
+    before = evaluate_aliasing(teacher, rate, teacher=teacher, **eval_kw)
+    after = evaluate_aliasing(result.student, rate, teacher=teacher, **eval_kw)
+    weights = teacher_bundle.manifest.get("weights", "model.safetensors")
+    section = {
+        "teacher": {
+            "name": teacher_bundle.name,
+            "path": str(teacher_bundle.path),
+            "weights_sha256": teacher_bundle.manifest["files"].get(weights, {}).get("sha256"),
+        },
+        "method": "teacher-student fine-tuning on band-limited sine tones (Carson et al., DAFx 2025)",
+        "recipe": recipe.to_dict(),
+        "loss_weights": {"esr": recipe.w_esr, "nmr": recipe.w_nmr, "dc": recipe.w_dc},
+        "seed": int(seed),
+        "steps": result.steps,
+        "wall_time_s": round(result.wall_time_s, 2),
+        "seconds_per_step": round(result.seconds_per_step, 4),
+        "resumed_from_step": result.resumed_from,
+        "eval_set": {"midi": recipe.eval_midi, "levels_db": recipe.eval_levels, "tones": after["n_tones"]},
+        "before": before["summary"],
+        "after": after["summary"],
+        "history_nmr_db": [round(v, 3) for v in result.history["nmr_db"]],
+        "teacher_training": teacher_bundle.manifest.get("training", {}),
+    }
+    new = Bundle.create(
+        out,
+        result.student,
+        rate,
+        name=name or out.name,
+        training={"stage": "antialias", "from": teacher_bundle.name, "recipe": recipe.name, "steps": result.steps},
+        metrics={"aliasing": after["summary"]},
+        overwrite=overwrite,
+    )
+    new.update("antialias", section)
+    ckpt.unlink(missing_ok=True)
+    return new
