@@ -17,7 +17,7 @@
 
 Writes benchmarks/results/antialias.md + .json (quick: antialias_quick.*). Results are written after
 every model, so an interrupted run keeps what it measured. Torch runs on one thread (faster for
-these tiny models; see edgefx.antialias.evaluate.torch_threads).
+these tiny models; see edgefx.threads).
 """
 
 from __future__ import annotations

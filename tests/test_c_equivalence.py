@@ -16,8 +16,9 @@ import torch
 from edgefx.bundle import Bundle
 from edgefx.codegen import HostModel, generate_for_bundle, host_model
 from edgefx.codegen.build import AVX2_FLAGS, build_shared, cpu_supports_avx2, host_simd_flags
-from edgefx.codegen.samples import sample_model, torch_threads
+from edgefx.codegen.samples import sample_model
 from edgefx.codegen.signals import esr, guitar_like
+from edgefx.threads import torch_threads
 from edgefx.toolchains import get_toolchain
 
 RATE = 48000

@@ -15,10 +15,11 @@ from edgefx.codegen import export_c, generate
 from edgefx.codegen.build import build_shared
 from edgefx.codegen.emit import c_float
 from edgefx.codegen.naming import prefix_for, sanitize
-from edgefx.codegen.samples import sample_model, torch_threads
+from edgefx.codegen.samples import sample_model
 from edgefx.engines import open_engine
 from edgefx.errors import BundleError, CodegenError, ConfigError
 from edgefx.models import StreamingModel
+from edgefx.threads import torch_threads
 from edgefx.toolchains import get_toolchain
 
 pytestmark = pytest.mark.skipif(not get_toolchain("host").available(), reason="no host C compiler (gcc)")

@@ -16,8 +16,7 @@ oversampling), on a synthetic DI guitar phrase.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from ..audio import db
 from ..engines import Engine, run_blocks
 from ..errors import ConfigError
 from ..signals.tones import tone_set
+from ..threads import torch_threads
 from .metrics import aliasing_metrics, esr, mrstft_distance
 
 ReferenceFn = Callable[[np.ndarray, int], np.ndarray]
@@ -35,21 +35,6 @@ DEFAULT_MIDI = range(21, 109)
 METRIC_NAMES = ("esr_s", "nmr_s", "esr_t", "nmr_t", "hesr_t", "esr_r", "nmr_r", "hesr_r")
 
 
-@contextlib.contextmanager
-def torch_threads(n: int) -> Iterator[None]:
-    """Temporarily run torch on ``n`` intra-op threads.
-
-    Why: these models' matrices are tiny (a recurrent layer is a loop of per-sample 16x64
-    products, a TCN layer a 16-channel conv); with 2+ threads each op pays a thread hand-off, which
-    on a loaded 2-core machine made an LSTM-16 pass 30-60x slower than on one thread (measured:
-    5,000 steps 0.08 s on 1 thread vs 5.2 s on 2; edgefx.train measured ~20x for a TCN nano).
-    """
-    old = torch.get_num_threads()
-    torch.set_num_threads(max(1, min(int(n), old)))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def run_model(model_or_engine: Any, x: np.ndarray, *, block: int | None = None, batch: int = 16) -> np.ndarray:

@@ -61,8 +61,8 @@ import torch
 from ..errors import ConfigError
 from ..models import RecurrentModel, StreamingModel, TCNModel
 from ..signals.tones import random_tones
+from ..threads import torch_threads
 from .bandlimit import bandlimit
-from .evaluate import torch_threads
 from .filters import lowpass_preemphasis
 from .nmr import nmr
 
@@ -307,7 +307,7 @@ def finetune(
 
         bar = _progress(total=n_batches * frames, initial=done * frames, desc="anti-alias fine-tune", unit="step")
     running_nmr = history["nmr_db"][-1] if history["nmr_db"] else None
-    with torch_threads(1):  # tiny matrices: one thread is faster (see evaluate.torch_threads)
+    with torch_threads(1):  # tiny matrices: one thread is faster (see edgefx.threads)
         try:
             while done < n_batches:
                 t0 = time.perf_counter()

@@ -17,12 +17,12 @@ import numpy as np
 
 from ..bundle import Bundle
 from ..errors import BundleError, CodegenError
+from ..threads import torch_threads
 from ..toolchains import REQUIRED_FLAGS, get_toolchain
 from .activations import manifest_figures
 from .build import build_shared, host_simd_flags
 from .generate import GeneratedC, generate
 from .hostlib import HostModel
-from .samples import torch_threads
 from .signals import esr, guitar_like
 
 __all__ = ["GeneratedC", "HostModel", "export_c", "generate", "generate_for_bundle", "host_model"]

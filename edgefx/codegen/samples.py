@@ -7,9 +7,6 @@ some tanh saturation), which is where approximations and rounding show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import torch
 
 from ..models import RecurrentModel, StreamingModel, TCNModel, build_model, model_from_args, tcn_preset
@@ -52,16 +49,6 @@ def realistic(model: StreamingModel, seed: int = 0) -> StreamingModel:
     return model.eval()
 
 
-@contextmanager
-def torch_threads(n: int = 1) -> Iterator[None]:
-    """Run PyTorch with ``n`` intra-op threads inside the block (sequential recurrences and tiny
-    convolutions are much faster single-threaded on a busy machine), then restore the setting."""
-    prev = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(prev)
 
 
 def sample_model(spec: str, seed: int = 0) -> StreamingModel:

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ..models import StreamingModel
+from ..threads import torch_threads
 
 CHECK_SECONDS = 1.0
 CHECK_SEED = 1234
@@ -65,14 +66,8 @@ def run_in_blocks(process: Callable[[np.ndarray], np.ndarray], x: np.ndarray, si
 @torch.no_grad()
 def torch_reference(model: StreamingModel, x: np.ndarray) -> np.ndarray:
     """PyTorch's output over the whole of ``x`` in one call, from rest (the reference of every check)."""
-    # These models are tiny and sample-sequential: intra-op threads only add synchronisation
-    # (20x slower on a busy 2-core machine), so the reference runs on one thread.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):  # see edgefx.threads
         y = model.float().eval().process(torch.from_numpy(np.asarray(x, np.float32)))
-    finally:
-        torch.set_num_threads(threads)
     return y.numpy().astype(np.float32)
 
 

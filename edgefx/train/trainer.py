@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import torch
 
 from ..errors import BundleError, ConfigError
 from ..models import StreamingModel, build_model
+from ..threads import torch_threads
 from .checkpoint import checkpoint_path, load_checkpoint, remove_checkpoint, save_checkpoint
 from .data import TrainingData
 from .losses import LossWeights, TrainingLoss, esr, signal_metrics
@@ -37,13 +37,6 @@ from .recipes import Recipe, get_recipe
 
 Log = Callable[[str], None]
 EpochHook = Callable[[int, dict[str, Any]], None]
-
-
-def set_threads(n: int = 1) -> int:
-    """Use ``n`` threads, at most min(2, cores): the target machines (and CI) have 2 shared cores."""
-    n = max(1, min(int(n), 2, os.cpu_count() or 1))
-    torch.set_num_threads(n)
-    return n
 
 
 @dataclass
@@ -182,12 +175,8 @@ def fit(
     ``on_epoch_end(epoch, record)`` is called after each epoch's checkpoint is written.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
-    previous = torch.get_num_threads()
-    set_threads(recipe.threads)
-    try:
+    with torch_threads(min(recipe.threads, 2)):  # 2 cores on the target machines and CI
         return _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, log, on_epoch_end)
-    finally:
-        torch.set_num_threads(previous)  # leave the caller's setting as it was
 
 
 def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, log, on_epoch_end) -> FitResult:
@@ -400,13 +389,9 @@ def train(
     _check_out(out, force)
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     ckpt = checkpoint_path(out)
-    previous = torch.get_num_threads()
-    set_threads(recipe.threads)
-    try:
+    with torch_threads(min(recipe.threads, 2)):
         return _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, show_progress, report, log,
                       on_epoch_end)
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, show_progress, report, log,
