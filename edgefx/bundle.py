@@ -28,7 +28,6 @@ not know. Later stages add their own top-level sections ("artifacts", "quantizat
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import shutil
@@ -40,27 +39,13 @@ import torch
 
 from . import __version__
 from .errors import BundleError, EdgefxError
+from .hashing import sha256_array, sha256_file  # noqa: F401 - re-exported for bundle users
 from .models import StreamingModel, build_model
 
 SCHEMA = "edgefx-bundle"
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 WEIGHTS = "model.safetensors"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def sha256_array(x: Any) -> str:
-    """Hash of an array's float32 little-endian bytes (how training data is identified)."""
-    import numpy as np
-
-    return hashlib.sha256(np.ascontiguousarray(np.asarray(x, dtype="<f4")).tobytes()).hexdigest()
 
 
 def _umask() -> int:

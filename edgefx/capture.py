@@ -26,7 +26,6 @@ capture (a warning).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from math import gcd
@@ -38,6 +37,7 @@ from scipy.signal import resample_poly
 
 from .audio import read_wav, write_wav
 from .errors import CaptureError, ConfigError, SignalError
+from .hashing import sha256_file
 from .signals.capture import CaptureLayout, capture_layout, capture_signal
 
 MAX_LAG_S = 1.0  # latency search range
@@ -93,14 +93,6 @@ class CaptureReport:
 # ---------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _rms_db(x: np.ndarray) -> float:
@@ -348,9 +340,10 @@ def _shift_splits(splits: Splits, offset: int, length: int) -> Splits:
     return out
 
 
-def proportional_splits(length: int) -> Splits:
-    """80/10/10 in time: train first, then val, then test at the end."""
-    a, b = int(0.8 * length), int(0.9 * length)
+def time_splits(length: int, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)) -> Splits:
+    """Contiguous train / val / test ranges in the given proportions."""
+    a = int(round(length * fractions[0]))
+    b = int(round(length * (fractions[0] + fractions[1])))
     return {"train": [(0, a)], "val": [(a, b)], "test": [(b, length)]}
 
 
@@ -483,7 +476,7 @@ def prepare_capture(
     if layout is not None:
         splits = _shift_splits(layout.splits, trim_in, n)
     else:
-        splits = proportional_splits(n)
+        splits = time_splits(n)
 
     # Repeatability: the two validation copies in the target.
     esr = None
@@ -530,8 +523,8 @@ def prepare_capture(
         padded_samples=int(padded),
         input_trimmed_samples=int(trim_in),
         resampled=resampled,
-        input_sha256=_sha256(inp),
-        target_sha256=_sha256(tgt),
+        input_sha256=sha256_file(inp),
+        target_sha256=sha256_file(tgt),
         warnings=warnings,
         notes=notes,
     )

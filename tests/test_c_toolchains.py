@@ -16,7 +16,7 @@ import pytest
 from edgefx.codegen import generate, host_model
 from edgefx.codegen.generate import FIRMWARE_RUNTIME
 from edgefx.codegen.samples import sample_model
-from edgefx.codegen.signals import guitar_like
+from edgefx.signals.guitar import guitar_phrase
 from edgefx.toolchains import TOOLCHAINS, WARNING_FLAGS, get_toolchain
 
 MODELS = ["lstm8", "lstm13", "gru6", "gru13", "tcn-nano-gated"]  # 13: 8- and 4-unit tiles plus a tail
@@ -31,7 +31,7 @@ def generated(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stream() -> bytes:
-    x = guitar_like(1.0, 48000, seed=9)[:30000] * 1.5
+    x = guitar_phrase(1.0, 48000, seed=9)[:30000] * 1.5
     x[1000:1010] = [1e3, -1e3, 50, -50, 0, -0.0, 1e-42, -1e-42, 3, -3]  # extremes and subnormals
     return np.ascontiguousarray(x, dtype=np.float32).tobytes()
 

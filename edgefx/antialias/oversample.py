@@ -144,9 +144,6 @@ class OversampledRecurrent(_Oversampled):
         y2[:, 1::2] = y_chains[b:]
         return y2, state
 
-    def state_batch(self, state: State) -> int:
-        return state[0].shape[0]
-
 
 class OversampledTCN(_Oversampled):
     """A `TCNModel` copy with every dilation doubled, run at 2·Fs."""

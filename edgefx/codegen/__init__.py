@@ -15,15 +15,16 @@ from typing import Any
 
 import numpy as np
 
+from ..antialias.metrics import esr
 from ..bundle import Bundle
 from ..errors import BundleError, CodegenError
-from ..threads import torch_threads
+from ..interop import max_abs_error, torch_reference
+from ..signals.guitar import guitar_phrase
 from ..toolchains import REQUIRED_FLAGS, get_toolchain
 from .activations import manifest_figures
 from .build import build_shared, host_simd_flags
 from .generate import GeneratedC, generate
 from .hostlib import HostModel
-from .signals import esr, guitar_like
 
 __all__ = ["GeneratedC", "HostModel", "export_c", "generate", "generate_for_bundle", "host_model"]
 
@@ -94,29 +95,23 @@ def export_c(bundle: Bundle, *, fast_math_variants: bool = True, measure: bool =
 
 
 def _measure(gen: GeneratedC, model, rate: int) -> dict[str, Any]:
-    import torch
-
     out: dict[str, Any] = {}
     exact = host_model(gen)
     if exact.state_bytes != gen.state_bytes:
         raise CodegenError(
             f"{gen.prefix}: compiled sizeof(state) = {exact.state_bytes} but the generator computed {gen.state_bytes}"
         )
-    x = guitar_like(ESR_SECONDS, rate, seed=1)
+    x = guitar_phrase(ESR_SECONDS, rate, seed=1)
     y_exact = exact.process(x)
     if not np.isfinite(y_exact).all():
         raise CodegenError(f"{gen.prefix}: the C model produced non-finite output on test audio")
     n_torch = min(len(x), rate)  # one second against PyTorch
-    with torch.no_grad(), torch_threads(1):
-        y_torch = model.process(torch.from_numpy(x[:n_torch])).numpy()
-    out["exact_vs_torch"] = {
-        "seconds": n_torch / rate,
-        "max_abs_err": float(np.max(np.abs(y_exact[:n_torch] - y_torch))),
-    }
+    y_torch = torch_reference(model, x[:n_torch])
+    out["exact_vs_torch"] = {"seconds": n_torch / rate, "max_abs_err": max_abs_error(y_torch, y_exact[:n_torch])}
     if gen.fast:
         y_fast = host_model(gen, fast=True).process(x)
-        out["fast_math_esr_vs_exact"] = esr(y_exact, y_fast)
-        out["fast_math_max_abs_vs_exact"] = float(np.max(np.abs(y_fast - y_exact)))
+        out["fast_math_esr_vs_exact"] = float(esr(y_fast, y_exact))
+        out["fast_math_max_abs_vs_exact"] = max_abs_error(y_exact, y_fast)
         out["fast_math_esr_signal"] = f"{ESR_SECONDS:g} s guitar-like audio at {rate} Hz"
     sizes = _flash(gen)
     out["flash_bytes"] = sizes.pop("flash_bytes")

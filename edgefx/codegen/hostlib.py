@@ -118,10 +118,3 @@ class HostModel:
                                         ffi.cast("float *", ffi.from_buffer("float[]", y, require_writable=True)),
                                         x.size, max(1, int(block)))
         return y
-
-    def process_into(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Process ``x`` into the preallocated ``y`` (both float32, contiguous, same length)."""
-        self._process(
-            self._state, self.ffi.from_buffer("float[]", x), self.ffi.from_buffer("float[]", y, require_writable=True),
-            x.size,
-        )

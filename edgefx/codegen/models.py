@@ -22,7 +22,7 @@ _BASE = ["edgefx_types.h", "edgefx_activations.h", "edgefx_dense.h"]
 RUNTIME_FILES = {
     "lstm": _BASE + ["edgefx_lstm.h", "edgefx_lstm.c"],
     "gru": _BASE + ["edgefx_gru.h", "edgefx_gru.c"],
-    "tcn": _BASE + ["edgefx_dense.c", "edgefx_conv1d.h", "edgefx_conv1d.c"],
+    "tcn": _BASE + ["edgefx_conv1d.h"],  # inline block kernels only; the .c helpers serve tests
 }
 
 

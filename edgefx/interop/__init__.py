@@ -71,13 +71,6 @@ def torch_reference(model: StreamingModel, x: np.ndarray) -> np.ndarray:
     return y.numpy().astype(np.float32)
 
 
-def esr(reference: np.ndarray, y: np.ndarray) -> float:
-    """Error-to-signal ratio: sum of squared differences over the reference's energy."""
-    reference = np.asarray(reference, np.float64)
-    err = np.asarray(y, np.float64) - reference
-    return float(np.sum(err**2) / max(np.sum(reference**2), 1e-30))
-
-
 def max_abs_error(reference: np.ndarray, y: np.ndarray) -> float:
     """Largest absolute sample difference."""
     return float(np.max(np.abs(np.asarray(y, np.float64) - np.asarray(reference, np.float64))))

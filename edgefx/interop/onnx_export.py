@@ -18,10 +18,11 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
+from ..antialias.metrics import esr
 from ..bundle import Bundle
 from ..errors import BundleError, ConfigError
 from ..models import RecurrentModel, StreamingModel, TCNModel
-from . import check_blocks, check_signal, esr, max_abs_error, run_in_blocks, torch_reference
+from . import check_blocks, check_signal, max_abs_error, run_in_blocks, torch_reference
 
 OPSET = 17
 ONNX_FILE = "onnx/model.onnx"
@@ -177,7 +178,7 @@ def export_onnx(bundle: Bundle) -> dict:
     ref = torch_reference(model, x)
     session = OnnxSession(data, states)
     y = run_in_blocks(session.process, x, check_blocks(len(x)))
-    err, ratio = max_abs_error(ref, y), esr(ref, y)
+    err, ratio = max_abs_error(ref, y), float(esr(y, ref))
     if not np.isfinite(err) or err > 1e-3:
         # Far beyond float rounding: the graph is wrong, and a wrong file must not land in the bundle.
         raise BundleError(f"ONNX export of {bundle.name} disagrees with PyTorch (max abs error {err:.3g})")
@@ -201,7 +202,5 @@ def export_onnx(bundle: Bundle) -> dict:
             "onnxruntime": onnxruntime.__version__,
         },
     }
-    artifacts = dict(bundle.manifest.get("artifacts", {}))
-    artifacts["onnx"] = section
-    bundle.update("artifacts", artifacts)
+    bundle.update("artifacts", {"onnx": section})
     return {"file": ONNX_FILE, "opset": OPSET, "states": [s["name"] for s in states], "max_abs_error": err}

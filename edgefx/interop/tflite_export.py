@@ -18,10 +18,11 @@ Full-integer int8 (int8 activations) is not produced; the manifest says why.
 
 from __future__ import annotations
 
+from ..antialias.metrics import esr
 from ..bundle import Bundle
 from ..errors import BundleError, ConfigError
 from ..models import StreamingModel
-from . import check_blocks, check_signal, esr, max_abs_error, run_in_blocks, torch_reference
+from . import check_blocks, check_signal, max_abs_error, run_in_blocks, torch_reference
 from .tflite_graph import FlatbufferModel
 from .tflite_models import add_model, state_spec
 
@@ -74,7 +75,7 @@ def export_tflite(bundle: Bundle, block: int = DEFAULT_BLOCK, threads: int | Non
             entry["not_possible"] = f"the LiteRT interpreter rejected it: {str(exc).splitlines()[0]}"
             variants[variant] = entry
             continue
-        err, ratio = max_abs_error(ref, y), esr(ref, y)
+        err, ratio = max_abs_error(ref, y), float(esr(y, ref))
         if variant == "f32" and not (err <= F32_LIMIT):
             raise BundleError(
                 f"TFLite float32 export of {bundle.name} disagrees with PyTorch (max abs error {err:.3g})"
@@ -108,9 +109,7 @@ def export_tflite(bundle: Bundle, block: int = DEFAULT_BLOCK, threads: int | Non
             "threads": threads,
         },
     }
-    artifacts = dict(bundle.manifest.get("artifacts", {}))
-    artifacts["tflite"] = section
-    bundle.update("artifacts", artifacts)
+    bundle.update("artifacts", {"tflite": section})
     summary = {
         v: {k: d[k] for k in ("file", "max_abs_error", "esr") if k in d} for v, d in variants.items() if "file" in d
     }

@@ -42,6 +42,7 @@ import scipy.fft as sfft
 from scipy import signal as sps
 
 from ..errors import SignalError
+from .tones import midi_to_hz
 
 GUITAR_TUNING: tuple[int, ...] = (40, 45, 50, 55, 59, 64)  # E2 A2 D3 G3 B3 E4 (MIDI), low to high
 BASS_TUNING: tuple[int, ...] = (28, 33, 38, 43)  # E1 A1 D2 G2
@@ -51,11 +52,6 @@ STYLES = ("mixed", "chords", "lead", "palm_mute")
 
 _RELEASE_S = 0.04  # damping time when a note is cut (finger lifted, next pluck, palm)
 _ALIAS_ATTEN = 1e-6  # r^-N: tail aliasing suppression of the exponential window
-
-
-def midi_to_hz(midi: float) -> float:
-    """Equal-tempered frequency: f = 440 * 2^((m - 69) / 12)."""
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ run deletes it; an interrupted one leaves it for ``--resume``.
      "model_config": json, "recipe": {...}, "seed": int, "data": {x_sha256, y_sha256},
      "epoch": completed epochs, "model": state_dict, "optimizer": state_dict,
      "scheduler": state_dict, "best": {"val_esr", "epoch", "model"}, "bad_epochs": int,
-     "history": [...], "elapsed_s": float, "rng": {"torch": ByteTensor, "numpy": json}}
+     "history": [...], "elapsed_s": float, "rng": {"torch": ByteTensor}}
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ..bundle import sha256_array
+from ..capture import Splits, time_splits
 from ..errors import AudioFileError, CaptureError, ConfigError
+from ..hashing import sha256_array
 
-Splits = dict[str, list[tuple[int, int]]]
 SPLIT_NAMES = ("train", "val", "test")
 DEFAULT_DURATION_S = 180.0
 
@@ -47,13 +47,6 @@ class TrainingData:
     def describe(self) -> str:
         parts = ", ".join(f"{k} {self.seconds(k):.1f} s" for k in SPLIT_NAMES)
         return f"{len(self.x) / self.rate:.1f} s at {self.rate} Hz ({parts})"
-
-
-def time_splits(length: int, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)) -> Splits:
-    """Contiguous train / val / test ranges in the given proportions."""
-    a = int(round(length * fractions[0]))
-    b = int(round(length * (fractions[0] + fractions[1])))
-    return {"train": [(0, a)], "val": [(a, b)], "test": [(b, length)]}
 
 
 def _check(x: np.ndarray, y: np.ndarray, rate: int, splits: Splits, what: str) -> None:

@@ -111,11 +111,6 @@ def get_recipe(name: str = "default", **overrides: Any) -> Recipe:
     return recipe
 
 
-def recipe_from_dict(d: dict[str, Any]) -> Recipe:
-    fields = {f.name for f in dataclasses.fields(Recipe)}
-    return Recipe(**{k: v for k, v in d.items() if k in fields})
-
-
 def _validate(r: Recipe) -> None:
     if r.epochs < 1:
         raise ConfigError(f"epochs must be >= 1 (got {r.epochs})")

@@ -39,6 +39,11 @@ Log = Callable[[str], None]
 EpochHook = Callable[[int, dict[str, Any]], None]
 
 
+def training_threads(recipe: Recipe) -> int:
+    """Torch threads for training: the recipe's, at most 2 (the cores of the target machines and CI)."""
+    return min(int(recipe.threads), 2)
+
+
 @dataclass
 class FitResult:
     model: StreamingModel
@@ -175,7 +180,7 @@ def fit(
     ``on_epoch_end(epoch, record)`` is called after each epoch's checkpoint is written.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
-    with torch_threads(min(recipe.threads, 2)):  # 2 cores on the target machines and CI
+    with torch_threads(training_threads(recipe)):
         return _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, log, on_epoch_end)
 
 
@@ -290,7 +295,7 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
                     "scheduler": sched.state_dict() if sched is not None else {},
                     "best": best, "bad_epochs": bad_epochs, "history": history, "elapsed_s": elapsed,
                     "initial_val_esr": initial,
-                    "rng": {"torch": torch.get_rng_state(), "numpy": json.dumps(rng.bit_generator.state)},
+                    "rng": {"torch": torch.get_rng_state()},
                 })
             bar.update(1)
             bar.set_postfix_str(f"loss {record['train_loss']:.4g} val ESR {val:.4g} best {best['val_esr']:.4g}")
@@ -389,9 +394,8 @@ def train(
     _check_out(out, force)
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     ckpt = checkpoint_path(out)
-    with torch_threads(min(recipe.threads, 2)):
-        return _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, show_progress, report, log,
-                      on_epoch_end)
+    return _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, show_progress, report, log,
+                  on_epoch_end)
 
 
 def _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, show_progress, report, log,
@@ -419,7 +423,7 @@ def _train(data, model_config, out, ckpt, recipe, seed, name, resume, force, sho
         "stop_reason": result.stop_reason,
         "wall_seconds": round(result.wall_s, 2),
         "resumed_from_epoch": result.resumed_from,
-        "threads": torch.get_num_threads(),
+        "threads": training_threads(recipe),
         "torch_version": torch.__version__,
         "history": result.history,
     }

@@ -26,10 +26,3 @@ double edgefx_bench_process_blocks(edgefx_bench_process_fn process, void *state,
     }
     return bench_now() - t0;
 }
-
-void edgefx_bench_process_blocks_repeat(edgefx_bench_process_fn process, void *state, const float *in, float *out,
-                                        size_t n, size_t block, size_t repeats, double *seconds)
-{
-    size_t r;
-    for (r = 0; r < repeats; r++) seconds[r] = edgefx_bench_process_blocks(process, state, in, out, n, block);
-}

@@ -19,9 +19,4 @@ typedef void (*edgefx_bench_process_fn)(void *state, const float *in, float *out
 double edgefx_bench_process_blocks(edgefx_bench_process_fn process, void *state, const float *in, float *out,
                                    size_t n, size_t block);
 
-/* The same, `repeats` times over the signal (state carried on); returns each pass's seconds in
- * seconds[0..repeats). For the median of several passes without a Python call between them. */
-void edgefx_bench_process_blocks_repeat(edgefx_bench_process_fn process, void *state, const float *in, float *out,
-                                        size_t n, size_t block, size_t repeats, double *seconds);
-
 #endif /* EDGEFX_BENCH_DRIVER_H */
