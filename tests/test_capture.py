@@ -259,9 +259,6 @@ def test_cli_signal_and_capture(tmp_path, capsys) -> None:
 
 
 def test_cli_signal_tones_index(tmp_path, capsys) -> None:
-    tones = pytest.importorskip("edgefx.signals.tones")
-    if not hasattr(tones, "tone_set"):
-        pytest.skip("edgefx.signals.tones.tone_set not available")
     assert main(["signal", "tones", str(tmp_path / "t"), "--rate", "16000", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     index = json.loads((tmp_path / "t" / "tones.json").read_text())["tones"]

@@ -76,7 +76,8 @@ def test_activation_errors_hold_on_dense_grid(rt):
     for variant, kinds in ACTIVATION_ERRORS.items():
         for kind, figures in kinds.items():
             for key, bound in figures.items():
-                assert got[variant][kind][key] <= bound, (variant, kind, key, got[variant][kind][key], bound)
+                # the recorded figure is the measured maximum, not a loose ceiling
+                assert 0.5 * bound <= got[variant][kind][key] <= bound, (variant, kind, key, got[variant][kind][key])
     # the exact variants really are a few ulp
     assert got["exact"]["tanh"]["max_ulp"] < 4 and got["exact"]["sigmoid"]["max_ulp"] < 4
 
