@@ -27,11 +27,13 @@
 #define EDGEFX_INLINE static inline
 #endif
 
-/* Unroll hint for the short inner loops over channels (GCC >= 8; no effect on the results). */
+/* Unroll hints for the short inner loops (GCC >= 8; no effect on the results). */
 #if defined(__GNUC__) && !defined(__clang__) && (__GNUC__ >= 8)
 #define EDGEFX_UNROLL _Pragma("GCC unroll 16")
+#define EDGEFX_UNROLL8 _Pragma("GCC unroll 8")
 #else
 #define EDGEFX_UNROLL
+#define EDGEFX_UNROLL8
 #endif
 
 /*

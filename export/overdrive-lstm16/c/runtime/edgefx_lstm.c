@@ -136,6 +136,7 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
             const size_t o = (q >> 1) * H + j + 8 * (q & 1u);
             a[q] = edgefx_v8f_load(b + o) + edgefx_v8f_load(w + o) * xv;
         }
+        EDGEFX_UNROLL8
         for (k = 0; k < H; k++, wk += G) {
             const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
             a[0] = a[0] + edgefx_v8f_load(wk) * hk;
@@ -314,7 +315,7 @@ EDGEFX_INLINE void lstm_run(const edgefx_lstm_f32 *S, float *state, const float 
             hn = swap;
         }
     }
-    if (h != h_state)
+    if (n & 1u) /* an odd number of swaps: the last h is in the scratch */
         for (j = 0; j < H; j++) h_state[j] = h[j];
 }
 
