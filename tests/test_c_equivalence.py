@@ -101,8 +101,8 @@ def test_models_are_in_a_nonlinear_regime(audio):
 
 
 # Sizes that take the other SIMD tilings (AVX: the loop specialised for H = 8 and 32, and 8-
-# and 4-unit tiles after the 16-unit ones) are checked for bit identity too.
-SIMD_ONLY_SPECS = ["lstm8", "lstm12", "lstm32", "lstm24"]
+# and 4-unit tiles after the 16-unit ones; GRU likewise) are checked for bit identity too.
+SIMD_ONLY_SPECS = ["lstm8", "lstm12", "lstm32", "lstm24", "gru24"]
 
 
 @pytest.mark.parametrize("spec", [s for s, _ in SPECS] + SIMD_ONLY_SPECS)

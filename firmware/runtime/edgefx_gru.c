@@ -1,8 +1,9 @@
 /*
  * edgefx_gru.c - GRU block kernel (see edgefx_gru.h).
  *
- * Per sample, the hidden units are processed in tiles (8 units = 6 gate vectors in registers
- * with SIMD, 2 units = 6 scalars otherwise, then 4 / 1 unit tails): the recurrent gate sums
+ * Per sample, the hidden units are processed in tiles (with AVX 16 units = 6 gate vectors of 8,
+ * then 8 units; with 4-lane SIMD 8 units = 6 gate vectors of 4; 2 units = 6 scalars otherwise;
+ * then 4 / 1 unit tails): the recurrent gate sums
  * over h, then at once the tile's activations, its new h (into a scratch buffer, copied back
  * at the end of the sample: every tile reads the old h) and its share of the head.
  *
@@ -75,6 +76,57 @@ EDGEFX_INLINE void gru_gates_scalar(const edgefx_gru_f32 *S, const float *EDGEFX
     for (u = 0; u < 3 * nu; u++) gh[u] = acc[u];
 }
 
+#ifdef EDGEFX_SIMD_V8
+/*
+ * The 8-lane (AVX) tiles of one sample: 16 units (3 gates x 2 halves = 6 accumulators), then 8
+ * units (3). Returns the first unit not done; the head sums continue in *sv in the order of the
+ * 4-lane tiles. Same operations per lane as the other paths, so the same bits.
+ */
+EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, float x,
+                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv, int fast)
+{
+    const size_t H = S->hidden, G = 3 * H;
+    const float *EDGEFX_RESTRICT w = S->w_hh;
+    const float *EDGEFX_RESTRICT b = S->b_hh;
+    const float *EDGEFX_RESTRICT hw = S->head_w;
+    size_t j = 0, k, q;
+    for (; j + 16 <= H; j += 16) {
+        edgefx_v8f a[6];
+        const float *EDGEFX_RESTRICT wk = w + j;
+        for (q = 0; q < 6; q++) a[q] = edgefx_v8f_load(b + (q >> 1) * H + j + 8 * (q & 1u));
+        EDGEFX_UNROLL8
+        for (k = 0; k < H; k++, wk += G) {
+            const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
+            a[0] = a[0] + edgefx_v8f_load(wk) * hk;
+            a[1] = a[1] + edgefx_v8f_load(wk + 8) * hk;
+            a[2] = a[2] + edgefx_v8f_load(wk + H) * hk;
+            a[3] = a[3] + edgefx_v8f_load(wk + H + 8) * hk;
+            a[4] = a[4] + edgefx_v8f_load(wk + 2 * H) * hk;
+            a[5] = a[5] + edgefx_v8f_load(wk + 2 * H + 8) * hk;
+        }
+        for (q = 0; q < 6; q++) edgefx_v8f_store(gh + 8 * q, a[q]);
+        gru_cell(S, gh, h, hn + j, x, j, 16, fast);
+        for (q = 0; q < 4; q++) *sv = *sv + edgefx_v4f_load(hn + j + 4 * q) * edgefx_v4f_load(hw + j + 4 * q);
+    }
+    for (; j + 8 <= H; j += 8) {
+        edgefx_v8f a0 = edgefx_v8f_load(b + j), a1 = edgefx_v8f_load(b + H + j), a2 = edgefx_v8f_load(b + 2 * H + j);
+        const float *EDGEFX_RESTRICT wk = w + j;
+        for (k = 0; k < H; k++, wk += G) {
+            const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
+            a0 = a0 + edgefx_v8f_load(wk) * hk;
+            a1 = a1 + edgefx_v8f_load(wk + H) * hk;
+            a2 = a2 + edgefx_v8f_load(wk + 2 * H) * hk;
+        }
+        edgefx_v8f_store(gh, a0);
+        edgefx_v8f_store(gh + 8, a1);
+        edgefx_v8f_store(gh + 16, a2);
+        gru_cell(S, gh, h, hn + j, x, j, 8, fast);
+        for (q = 0; q < 2; q++) *sv = *sv + edgefx_v4f_load(hn + j + 4 * q) * edgefx_v4f_load(hw + j + 4 * q);
+    }
+    return j;
+}
+#endif
+
 #ifdef EDGEFX_SIMD_V4
 /* The SIMD tiles of one sample (8 units, then 4); returns the first unit not done. */
 EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, float x,
@@ -86,6 +138,9 @@ EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_R
     const float *EDGEFX_RESTRICT hw = S->head_w;
     edgefx_v4f sv = edgefx_v4f_dup(0.0f);
     size_t j = 0, k;
+#ifdef EDGEFX_SIMD_V8
+    j = gru_tiles_v8(S, h, x, hn, gh, &sv, fast);
+#endif
     for (; j + 8 <= H; j += 8) {
         edgefx_v4f a0 = edgefx_v4f_load(b + j), a1 = edgefx_v4f_load(b + j + 4);
         edgefx_v4f a2 = edgefx_v4f_load(b + H + j), a3 = edgefx_v4f_load(b + H + j + 4);
@@ -136,7 +191,7 @@ EDGEFX_INLINE void gru_run(const edgefx_gru_f32 *S, float *state, const float *i
     float *EDGEFX_RESTRICT h = state;
     float *EDGEFX_RESTRICT hn = state + H;       /* scratch: the new h */
     const float *EDGEFX_RESTRICT hw = S->head_w;
-    float gh[24];
+    float gh[48];
     size_t t, j;
     for (t = 0; t < n; t++) {
         const float x = in[t];
