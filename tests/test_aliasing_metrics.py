@@ -8,7 +8,7 @@ import torch
 from scipy.signal import freqz, resample_poly
 
 from edgefx.antialias import aliasing_metrics, esr, lowpass_preemphasis, mrstft_distance
-from edgefx.antialias.metrics import summarise
+from edgefx.antialias.metrics import level_average_db, summarise
 from edgefx.errors import ConfigError, SignalError
 
 RATE = 44100
@@ -72,6 +72,43 @@ def test_teacher_and_reference_metrics():
         assert other[f"{key}_db_mean"] <= other[f"{key}_mean_db"] + 1e-9
         assert other[f"{key}_db_mean"] == pytest.approx(np.mean(10 * np.log10(other[key])))
         assert other[f"{key}_mean_db"] == pytest.approx(10 * np.log10(np.mean(other[key])))
+
+
+def test_paper_averaging_by_hand():
+    # per level: dB of the mean over that level's tones; then the arithmetic mean of those dB values
+    # level -36: mean(0.01, 0.19) = 0.1 -> -10 dB; level -6: mean(5, 15) = 10 -> +10 dB; mean: 0 dB
+    values = np.array([0.01, 5.0, 0.19, 15.0])
+    levels = [-36.0, -6.0, -36.0, -6.0]  # interleaved on purpose: grouping is by label, not position
+    assert level_average_db(values, levels) == pytest.approx(0.0, abs=1e-12)
+    # the other two averagings of the same numbers differ: dB of mean(all) = 10 log10(5.05) ≈ 7.03,
+    # mean of dB = (−20 − 7.21 + 6.99 + 11.76)/4 ≈ −2.12
+    assert summarise(values)[1] == pytest.approx(10 * np.log10(5.05))
+    assert summarise(values)[0] == pytest.approx(np.mean(10 * np.log10(values)))
+    # one level (or no labels): the paper's averaging is the dB of the mean
+    assert level_average_db(values) == pytest.approx(10 * np.log10(5.05))
+    assert level_average_db(values, [0, 0, 0, 0]) == pytest.approx(10 * np.log10(5.05))
+    # three levels with unequal counts: each level counts once, whatever its number of tones
+    v3 = np.array([1.0, 1.0, 1.0, 100.0, 1e-3])
+    assert level_average_db(v3, [1, 1, 1, 2, 3]) == pytest.approx((0.0 + 20.0 - 30.0) / 3)
+    with pytest.raises(SignalError, match="levels"):
+        level_average_db(values, [-36.0, -6.0])
+
+
+def test_paper_averaging_in_aliasing_metrics():
+    f0 = np.array([1000.0, 2500.0, 1000.0, 2500.0])
+    amp = np.array([0.05, 0.05, 0.5, 0.5])
+    y = np.tanh(10 * amp[:, None] * _sines(f0, 1.0, 1.1))
+    levels = 20 * np.log10(amp)
+    out = aliasing_metrics(y, f0, RATE, teacher=y, levels=levels)
+    for key in ("esr_s", "nmr_s", "esr_t", "nmr_t"):
+        v = out[key]
+        want = np.mean([10 * np.log10(v[:2].mean()), 10 * np.log10(v[2:].mean())])
+        assert out[f"{key}_paper_db"] == pytest.approx(want)
+    # without levels the tones form one group
+    one = aliasing_metrics(y, f0, RATE)
+    assert one["nmr_s_paper_db"] == pytest.approx(one["nmr_s_mean_db"])
+    with pytest.raises(SignalError, match="levels"):
+        aliasing_metrics(y, f0, RATE, levels=levels[:3])
 
 
 def test_input_errors():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from edgefx.antialias.nmr import band_edges, nmr, nmr_constants, nmr_db
+from edgefx.antialias.nmr import band_edges, level_scale, nmr, nmr_constants, nmr_db
 from edgefx.errors import SignalError
 
 
@@ -34,6 +34,25 @@ def test_monotonic_in_white_noise_level():
     assert all(b > a for a, b in zip(vals, vals[1:], strict=False))
     # noise well below the masker: the noise pattern scales with noise power, so 20 dB steps
     np.testing.assert_allclose(np.diff(vals), 20.0, atol=1.0)
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+@pytest.mark.parametrize("phase", [0.0, 0.7, 1.9])
+def test_listening_level_puts_a_full_scale_1019_5_hz_sine_at_92_db(rate, phase):
+    # By hand: a sine of amplitude A under a symmetric Hann window of N points (Σw = (N − 1)/2)
+    # peaks in the DFT at A/2 · (N − 1)/2 · g_p, with g_p the window's scalloping at the tone's
+    # offset from the nearest bin. G_L = 10^(92/20) / (g_p (N − 1)/4) therefore puts the largest bin
+    # of a full-scale 1019.5 Hz tone at 92 dB (BS.1387's listening level), whatever the phase. The
+    # level acts on the [-1, 1] signal directly: the reference code's round(2^63 x) · G_L(A_max = 2^63)
+    # is the same scaling for float64 input (rounding only touches |x| < 2^-63).
+    n = np.arange(2048)
+    hann = 0.5 * (1 - np.cos(2 * np.pi * n / 2047))
+    x = np.sin(2 * np.pi * 1019.5 * n / rate + phase)
+    peak = np.abs(np.fft.rfft(level_scale(rate) * x * hann)).max()
+    assert 20 * np.log10(peak) == pytest.approx(92.0, abs=1e-3)
+    # and the level is linear in amplitude: a -6 dBFS tone reads 86 dB
+    peak6 = np.abs(np.fft.rfft(level_scale(rate) * 10 ** (-6 / 20) * x * hann)).max()
+    assert 20 * np.log10(peak6) == pytest.approx(86.0, abs=1e-3)
 
 
 def test_band_edges_follow_bs1387():
