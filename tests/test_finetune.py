@@ -11,6 +11,7 @@ import torch
 from edgefx.antialias.evaluate import evaluate_aliasing
 from edgefx.antialias.filters import lowpass_preemphasis
 from edgefx.antialias.finetune import (
+    SpikeClipper,
     antialias_loss,
     checkpoint_path,
     finetune,
@@ -145,3 +146,48 @@ def test_real_teacher_aliases_at_high_notes():
     res = evaluate_aliasing(m, RATE, midi=[45, 100], levels=(-6.0,))
     low, high = res["per_tone"]["nmr_s_db"]
     assert high > low + 10  # aliasing grows with f0 (paper Fig. 4)
+
+
+def _grads(*values: float) -> list[torch.Tensor]:
+    ps = []
+    for v in values:
+        p = torch.zeros(2, requires_grad=True)
+        p.grad = torch.tensor([v, 0.0])
+        ps.append(p)
+    return ps
+
+
+def test_spike_clipper_scales_only_spikes_to_the_limit():
+    clip = SpikeClipper(3.0, window=10, warmup=4)
+    for v in (1.0, 3.0, 2.0, 100.0):  # warm-up: collected, never clipped
+        ps = _grads(v)
+        assert clip(ps) == pytest.approx(v)
+        assert float(ps[0].grad[0]) == v
+    # median of [1, 3, 2, 100] is 3 (upper middle) -> limit 9
+    ps = _grads(3.0, 4.0)  # norm 5: below the limit, untouched
+    assert clip(ps) == pytest.approx(5.0)
+    assert [float(p.grad[0]) for p in ps] == [3.0, 4.0]
+    ps = _grads(30.0, 40.0)  # norm 50 > 3 x median(1, 2, 3, 5, 100) = 9: scaled to norm 9, direction kept
+    assert clip(ps) == pytest.approx(50.0)
+    assert [float(p.grad[0]) for p in ps] == pytest.approx([9 * 0.6, 9 * 0.8])
+    assert clip.clipped == 1
+    assert clip.norms[-1] == pytest.approx(50.0)  # recorded unclipped
+
+
+def test_spike_clipper_state_round_trips_and_factor_zero_is_off():
+    a = SpikeClipper(3.0, window=5, warmup=2)
+    for v in (1.0, 1.0, 1.0, 50.0):
+        a(_grads(v))
+    b = SpikeClipper(3.0, window=5, warmup=2)
+    b.load(a.state())
+    assert b.norms == a.norms and b.clipped == a.clipped == 1
+    off = SpikeClipper(0.0, warmup=0)
+    ps = _grads(1e6)
+    off(ps)
+    assert float(ps[0].grad[0]) == 1e6 and off.clipped == 0
+
+
+@pytest.mark.parametrize("bad", [-1.0, 0.5])
+def test_clip_factor_is_validated(bad):
+    with pytest.raises(ConfigError, match="clip_factor"):
+        get_recipe("default", clip_factor=bad).resolved(aliasing_lstm())
