@@ -22,24 +22,28 @@ Adam, lr 5e-4. A "step" is one optimiser step (one frame); the paper's 40k steps
 4,000 batches of 10 frames for an LSTM. Step counts are rounded up to whole batches, so a run
 interrupted at a checkpoint and resumed equals an uninterrupted one.
 
-Recipes. Step times below were measured on this project's shared 2-core CPU while it ran other
-engineers' jobs too (load average ≈ 8), torch on one thread; an idle machine is several times faster.
+Recipes. Step times below were measured on this project's shared 2-core CPU, torch on one thread.
 
-* ``default`` — batch 8, 300 steps, lr 5e-4, float32 models (NMR, band-limiting and the loss stay
-  float64). Measured: LSTM-12 0.5 s/step, LSTM-16 0.4 s/step, TCN nano 0.9 s/step (300 steps ≈
-  2–5 min); the paper's LSTM-40 (Broadcast) 1.0–1.6 s/step (300 steps: 5–8 min); the paper's
-  NAM-standard TCN 10 s/step (300 steps ≈ 50 min: use fewer). A 30-step run of a tiny
-  hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB both) while float64
-  was 31× slower per step (torch's CPU float64 LSTM has no fused kernel), hence float32. lr 2e-3
-  instead of 5e-4 broke the LSTM-40 (ESR-T −1.5 dB after 300 steps) without lowering its mean
-  NMR-S, so the paper's lr is kept. What 300 steps buy (the paper runs 40k): Broadcast LSTM-40
-  NMR-S −19.4 → −23.7 dB (mean of dB over the full tone set), i.e. −4.4 dB against the paper's
-  −22.8 dB — a fraction of the gain; see benchmarks/results/antialias*.md.
+* ``default`` — batch 8, lr 5e-4, gradient spikes clipped (`SpikeClipper`), float32 models (NMR,
+  band-limiting and the loss stay float64); 4,000 steps for recurrent models (400 batches of 10
+  frames), 400 for TCNs (200 batches of 2 frames, each frame 5× an LSTM's audio). Measured on the
+  paper's Broadcast LSTM-40 with one core to itself: 0.29 s/step, 4,000 steps in 19 min, NMR-S
+  6.6 → −22.2 dB by the paper's averaging (Table 1: 6.1 → −16.7 after 40k steps) and −20.0 →
+  −36.4 dB mean of dB, ESR-T −11.3 dB (paper −19.2): the student moves its harmonics more than the
+  paper's (MIDI 21–107 every other note; benchmarks/results/antialias_calib*.md has the full-set
+  run). Along the way: 500 steps 4.9 dB, 1,000 3.8, 1,500 −2.4, 2,500 −4.2 (paper averaging), so
+  shorter runs buy a part of the drop. Without clipping the same run blew up near step 880.
+  Smaller models are quicker per step (LSTM-12/16 about half); TCN nano ≈ 0.3–0.9 s/step
+  (400 steps: 2–6 min); the NAM-standard TCN ≈ 10 s/step (use ``steps`` to shorten). A 30-step
+  run of a tiny hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB
+  both) while float64 was 31× slower per step (torch's CPU float64 LSTM has no fused kernel),
+  hence float32. lr 2e-3 instead of 5e-4 broke the LSTM-40 (ESR-T −1.5 dB after 300 steps), so
+  the paper's lr is kept.
 * ``paper`` — batch 40 (recurrent) / 32 (TCN), 40,000 steps, float64. Extrapolated from the
-  measurements above (time ∝ batch, ×14–31 for float64): LSTM-40 ≈ 1.5 s × 5 × 14 ≈ 100 s/step,
-  i.e. ≈ 46 days for 40k steps on this CPU (≈ 3.5 days even in float32); NAM-standard TCN
-  ≈ 10 s × 4 × 1.5 (float64 convs measured 1.5× slower) ≈ 60 s/step, ≈ 28 days; it is there for GPU
-  machines (the paper: ≤ 24 h on a GTX 1080) and for fidelity, not for a laptop.
+  step times measured under load (LSTM-40 ≈ 1.5 s/step at batch 8; time ∝ batch, ×14–31 for
+  float64): ≈ 100 s/step, i.e. ≈ 46 days for 40k steps on this CPU (≈ 3.5 days even in float32);
+  NAM-standard TCN ≈ 10 s × 4 × 1.5 (float64 convs measured 1.5× slower) ≈ 60 s/step, ≈ 28 days;
+  it is there for GPU machines (the paper: ≤ 24 h on a GTX 1080) and for fidelity.
 
 GRUs take the recurrent path too, but torch's CPU GRU is 10–50× slower than its LSTM (measured
 forward+backward over 4,410 samples: 6.4 s vs 0.27 s), so fine-tuning one takes correspondingly long.
@@ -77,7 +81,7 @@ class Recipe:
     """
 
     name: str = "default"
-    steps: int = 300
+    steps: int | None = None  # 4000 recurrent, 400 TCN (a TCN step sees 5x the audio)
     batch: int | None = 8
     lr: float = 5e-4
     w_esr: float = 0.5
@@ -98,6 +102,7 @@ class Recipe:
         recurrent = isinstance(model, RecurrentModel)
         r = replace(
             self,
+            steps=int(self.steps) if self.steps is not None else (4000 if recurrent else 400),
             batch=int(self.batch) if self.batch else (40 if recurrent else 32),
             duration_s=float(self.duration_s) if self.duration_s else (1.2 if recurrent else 1.05),
             midi_range=(float(self.midi_range[0]), float(self.midi_range[1])),

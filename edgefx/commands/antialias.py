@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="output bundle folder (default: BUNDLE-aa beside it)")
     p.add_argument("--recipe", default="default", choices=["default", "paper"],
                    help="default: CPU-sized (minutes); paper: 40k steps in float64 (GPU-sized)")
-    p.add_argument("--steps", type=int, default=None, help="optimiser steps (rounded up to whole batches)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="optimiser steps, rounded up to whole batches (default recipe: 4000 recurrent, 400 TCN)")
     p.add_argument("--batch", type=int, default=None, help="tones per batch")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 5e-4)")
     p.add_argument("--lambda", dest="lam", type=float, default=None, help="NMR loss weight λ (default 0.5)")
