@@ -135,7 +135,8 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
                        recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds),
                        show_progress=False, report=False)
             teacher = tr.bundle.load_model()
-            r = replace(recipe, steps=min(recipe.steps or STEP_CAP[label], STEP_CAP[label])) if label in STEP_CAP else recipe
+            cap = STEP_CAP.get(label)
+            r = replace(recipe, steps=min(recipe.steps or cap, cap)) if cap else recipe
             row = measure(f"{pedal} {label}", teacher, r, eval_kw, reference=pedal_reference(pedal, TEACHER_KNOBS))
             row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": TEACHER_KNOBS,
                             "test_metrics": {k: v for k, v in tr.metrics.items() if isinstance(v, (int, float))}}
