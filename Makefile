@@ -31,8 +31,10 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check edgefx tests benchmarks
 
+# The quick benchmarks (minutes); bench_training.py and bench_antialias.py take much longer.
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_cpu.py
+	$(PY) benchmarks/bench_pedals.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
