@@ -174,48 +174,50 @@ EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
 }
 
 #ifdef EDGEFX_SIMD_V4
-/* The fast activations on 4 lanes: lane for lane the values of the scalar forms above. */
-EDGEFX_INLINE edgefx_v4f edgefx_tanh_fast_v4f(edgefx_v4f x)
-{
-    const edgefx_v4i sign = (edgefx_v4i)x & (int32_t)0x80000000u;
-    const edgefx_v4f a = edgefx_v4f_min((edgefx_v4f)((edgefx_v4i)x & 0x7FFFFFFF), edgefx_v4f_dup(7.0f));
-    const edgefx_v4f s = a * a;
-    edgefx_v4f p, q, r;
-    p = edgefx_v4f_dup(EDGEFX_TF_P3);
-    p = p * s + EDGEFX_TF_P2;
-    p = p * s + EDGEFX_TF_P1;
-    p = p * s + EDGEFX_TF_P0;
-    p = p * a;
-    q = edgefx_v4f_dup(EDGEFX_TF_Q3);
-    q = q * s + EDGEFX_TF_Q2;
-    q = q * s + EDGEFX_TF_Q1;
-    q = q * s + 1.0f;
-    r = edgefx_v4f_min(p / q, edgefx_v4f_dup(1.0f));
-    return (edgefx_v4f)((edgefx_v4i)r | sign);
-}
+/*
+ * The fast activations on vectors of lanes (4 with SSE2 / AArch64, 8 with AVX), lane for lane the
+ * values of the scalar forms above. One definition serves both widths: VF / VI are the float and
+ * int vector types, DUP and MIN their broadcast and minimum, SUF the name suffix.
+ */
+#define EDGEFX_DEFINE_FAST_ACTIVATIONS(VF, VI, DUP, MIN, SUF)                                 \
+    EDGEFX_INLINE VF edgefx_tanh_fast_##SUF(VF x)                                            \
+    {                                                                                        \
+        const VI sign = (VI)x & (int32_t)0x80000000u;                                        \
+        const VF a = MIN((VF)((VI)x & 0x7FFFFFFF), DUP(7.0f));                               \
+        const VF s = a * a;                                                                  \
+        VF p, q;                                                                             \
+        p = DUP(EDGEFX_TF_P3);                                                               \
+        p = p * s + EDGEFX_TF_P2;                                                            \
+        p = p * s + EDGEFX_TF_P1;                                                            \
+        p = p * s + EDGEFX_TF_P0;                                                            \
+        p = p * a;                                                                           \
+        q = DUP(EDGEFX_TF_Q3);                                                               \
+        q = q * s + EDGEFX_TF_Q2;                                                            \
+        q = q * s + EDGEFX_TF_Q1;                                                            \
+        q = q * s + 1.0f;                                                                    \
+        return (VF)((VI)MIN(p / q, DUP(1.0f)) | sign);                                       \
+    }                                                                                        \
+    EDGEFX_INLINE VF edgefx_sigmoid_fast_##SUF(VF x)                                         \
+    {                                                                                        \
+        const VI sign = (VI)x & (int32_t)0x80000000u;                                        \
+        const VF a = MIN((VF)((VI)x & 0x7FFFFFFF), DUP(14.0f));                              \
+        const VF s = a * a;                                                                  \
+        VF p, q;                                                                             \
+        p = DUP(EDGEFX_TF_P3 * 0.00390625f);                                                 \
+        p = p * s + EDGEFX_TF_P2 * 0.015625f;                                                \
+        p = p * s + EDGEFX_TF_P1 * 0.0625f;                                                  \
+        p = p * s + EDGEFX_TF_P0 * 0.25f;                                                    \
+        p = p * a;                                                                           \
+        q = DUP(EDGEFX_TF_Q3 * 0.015625f);                                                   \
+        q = q * s + EDGEFX_TF_Q2 * 0.0625f;                                                  \
+        q = q * s + EDGEFX_TF_Q1 * 0.25f;                                                    \
+        q = q * s + 1.0f;                                                                    \
+        return 0.5f + (VF)((VI)MIN(p / q, DUP(0.5f)) | sign);                                \
+    }
 
-EDGEFX_INLINE edgefx_v4f edgefx_sigmoid_fast_v4f(edgefx_v4f x)
-{
-    const edgefx_v4i sign = (edgefx_v4i)x & (int32_t)0x80000000u;
-    const edgefx_v4f a = edgefx_v4f_min((edgefx_v4f)((edgefx_v4i)x & 0x7FFFFFFF), edgefx_v4f_dup(14.0f));
-    const edgefx_v4f s = a * a;
-    edgefx_v4f p, q, r;
-    p = edgefx_v4f_dup(EDGEFX_TF_P3 * 0.00390625f);
-    p = p * s + EDGEFX_TF_P2 * 0.015625f;
-    p = p * s + EDGEFX_TF_P1 * 0.0625f;
-    p = p * s + EDGEFX_TF_P0 * 0.25f;
-    p = p * a;
-    q = edgefx_v4f_dup(EDGEFX_TF_Q3 * 0.015625f);
-    q = q * s + EDGEFX_TF_Q2 * 0.0625f;
-    q = q * s + EDGEFX_TF_Q1 * 0.25f;
-    q = q * s + 1.0f;
-    r = edgefx_v4f_min(p / q, edgefx_v4f_dup(0.5f));
-    return 0.5f + (edgefx_v4f)((edgefx_v4i)r | sign);
-}
-#endif
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, v4f)
 
 #ifdef EDGEFX_SIMD_V8
-/* The fast activations on 8 lanes (AVX): lane for lane the values of the scalar forms above. */
 typedef int32_t edgefx_v8i __attribute__((vector_size(32)));
 
 EDGEFX_INLINE edgefx_v8f edgefx_v8f_min(edgefx_v8f a, edgefx_v8f b)
@@ -223,43 +225,8 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_min(edgefx_v8f a, edgefx_v8f b)
     return __builtin_ia32_minps256(a, b); /* a < b ? a : b, b when either is NaN */
 }
 
-EDGEFX_INLINE edgefx_v8f edgefx_tanh_fast_v8f(edgefx_v8f x)
-{
-    const edgefx_v8i sign = (edgefx_v8i)x & (int32_t)0x80000000u;
-    const edgefx_v8f a = edgefx_v8f_min((edgefx_v8f)((edgefx_v8i)x & 0x7FFFFFFF), edgefx_v8f_dup(7.0f));
-    const edgefx_v8f s = a * a;
-    edgefx_v8f p, q, r;
-    p = edgefx_v8f_dup(EDGEFX_TF_P3);
-    p = p * s + EDGEFX_TF_P2;
-    p = p * s + EDGEFX_TF_P1;
-    p = p * s + EDGEFX_TF_P0;
-    p = p * a;
-    q = edgefx_v8f_dup(EDGEFX_TF_Q3);
-    q = q * s + EDGEFX_TF_Q2;
-    q = q * s + EDGEFX_TF_Q1;
-    q = q * s + 1.0f;
-    r = edgefx_v8f_min(p / q, edgefx_v8f_dup(1.0f));
-    return (edgefx_v8f)((edgefx_v8i)r | sign);
-}
-
-EDGEFX_INLINE edgefx_v8f edgefx_sigmoid_fast_v8f(edgefx_v8f x)
-{
-    const edgefx_v8i sign = (edgefx_v8i)x & (int32_t)0x80000000u;
-    const edgefx_v8f a = edgefx_v8f_min((edgefx_v8f)((edgefx_v8i)x & 0x7FFFFFFF), edgefx_v8f_dup(14.0f));
-    const edgefx_v8f s = a * a;
-    edgefx_v8f p, q, r;
-    p = edgefx_v8f_dup(EDGEFX_TF_P3 * 0.00390625f);
-    p = p * s + EDGEFX_TF_P2 * 0.015625f;
-    p = p * s + EDGEFX_TF_P1 * 0.0625f;
-    p = p * s + EDGEFX_TF_P0 * 0.25f;
-    p = p * a;
-    q = edgefx_v8f_dup(EDGEFX_TF_Q3 * 0.015625f);
-    q = q * s + EDGEFX_TF_Q2 * 0.0625f;
-    q = q * s + EDGEFX_TF_Q1 * 0.25f;
-    q = q * s + 1.0f;
-    r = edgefx_v8f_min(p / q, edgefx_v8f_dup(0.5f));
-    return 0.5f + (edgefx_v8f)((edgefx_v8i)r | sign);
-}
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, v8f)
+#endif
 #endif
 
 /* In-place vector forms, used by the kernels. */
