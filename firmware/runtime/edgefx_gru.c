@@ -106,7 +106,7 @@ EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_R
         }
         for (q = 0; q < 6; q++) edgefx_v8f_store(gh + 8 * q, a[q]);
         gru_cell(S, gh, h, hn + j, x, j, 16, fast);
-        for (q = 0; q < 4; q++) *sv = *sv + edgefx_v4f_load(hn + j + 4 * q) * edgefx_v4f_load(hw + j + 4 * q);
+        *sv = edgefx_v4f_mul_acc(*sv, hn + j, hw + j, 16);
     }
     for (; j + 8 <= H; j += 8) {
         edgefx_v8f a0 = edgefx_v8f_load(b + j), a1 = edgefx_v8f_load(b + H + j), a2 = edgefx_v8f_load(b + 2 * H + j);
@@ -121,7 +121,7 @@ EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_R
         edgefx_v8f_store(gh + 8, a1);
         edgefx_v8f_store(gh + 16, a2);
         gru_cell(S, gh, h, hn + j, x, j, 8, fast);
-        for (q = 0; q < 2; q++) *sv = *sv + edgefx_v4f_load(hn + j + 4 * q) * edgefx_v4f_load(hw + j + 4 * q);
+        *sv = edgefx_v4f_mul_acc(*sv, hn + j, hw + j, 8);
     }
     return j;
 }
@@ -162,8 +162,7 @@ EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_R
         edgefx_v4f_store(gh + 16, a4);
         edgefx_v4f_store(gh + 20, a5);
         gru_cell(S, gh, h, hn + j, x, j, 8, fast);
-        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
-        sv = sv + edgefx_v4f_load(hn + j + 4) * edgefx_v4f_load(hw + j + 4);
+        sv = edgefx_v4f_mul_acc(sv, hn + j, hw + j, 8);
     }
     for (; j + 4 <= H; j += 4) {
         edgefx_v4f a0 = edgefx_v4f_load(b + j), a1 = edgefx_v4f_load(b + H + j), a2 = edgefx_v4f_load(b + 2 * H + j);
@@ -178,7 +177,7 @@ EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_R
         edgefx_v4f_store(gh + 4, a1);
         edgefx_v4f_store(gh + 8, a2);
         gru_cell(S, gh, h, hn + j, x, j, 4, fast);
-        sv = sv + edgefx_v4f_load(hn + j) * edgefx_v4f_load(hw + j);
+        sv = edgefx_v4f_mul_acc(sv, hn + j, hw + j, 4);
     }
     *sv_out = sv;
     return j;

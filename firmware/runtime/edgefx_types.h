@@ -65,6 +65,17 @@ EDGEFX_INLINE edgefx_v4f edgefx_v4f_dup(float x)
     return v;
 }
 
+/*
+ * acc + a[i] b[i] for i in [0, n), 4 at a time in ascending order (n a multiple of 4): lane l adds
+ * the elements l, l + 4, l + 8, ... The recurrent kernels' 4 head partial sums, in every tiling.
+ */
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_mul_acc(edgefx_v4f acc, const float *a, const float *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i += 4) acc = acc + edgefx_v4f_load(a + i) * edgefx_v4f_load(b + i);
+    return acc;
+}
+
 /* a < b ? a : b per lane (b when either is NaN), as the scalar expression. */
 EDGEFX_INLINE edgefx_v4f edgefx_v4f_min(edgefx_v4f a, edgefx_v4f b)
 {
