@@ -54,6 +54,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -169,16 +170,15 @@ class SpikeClipper:
 
     def __call__(self, params: Iterable[torch.Tensor]) -> float:
         """Clip the gradients of ``params`` in place if they spike; returns the norm before clipping."""
-        grads = [p.grad for p in params if p.grad is not None]
-        if not grads:
+        params = [p for p in params if p.grad is not None]
+        if not params:
             return 0.0
-        norm = float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+        total = torch.nn.utils.get_total_norm([p.grad for p in params])
+        norm = float(total)
         if self.factor > 0 and len(self.norms) >= self.warmup:
-            recent = sorted(self.norms[-self.window :])
-            limit = self.factor * recent[len(recent) // 2]
+            limit = self.factor * statistics.median_high(self.norms)  # the window holds the recent norms
             if norm > limit:
-                for g in grads:
-                    g.mul_(limit / norm)
+                torch.nn.utils.clip_grads_with_norm_(params, limit, total)
                 self.clipped += 1
         self.norms = (self.norms + [norm])[-self.window :]
         return norm
