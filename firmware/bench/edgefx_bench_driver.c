@@ -6,7 +6,7 @@
 #include <time.h>
 #include "edgefx_bench_driver.h"
 
-static double bench_now(void)
+double edgefx_bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -19,10 +19,10 @@ double edgefx_bench_process_blocks(edgefx_bench_process_fn process, void *state,
     double t0;
     size_t i;
     if (block == 0u) block = n ? n : 1u;
-    t0 = bench_now();
+    t0 = edgefx_bench_now();
     for (i = 0; i < n; i += block) {
         const size_t m = n - i < block ? n - i : block;
         process(state, in + i, out + i, m);
     }
-    return bench_now() - t0;
+    return edgefx_bench_now() - t0;
 }

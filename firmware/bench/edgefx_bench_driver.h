@@ -14,6 +14,9 @@
 /* A generated <prefix>_process / <prefix>_process_fast, with its state as an opaque pointer. */
 typedef void (*edgefx_bench_process_fn)(void *state, const float *in, float *out, size_t n);
 
+/* Seconds on CLOCK_MONOTONIC (for timing other loops the same way, e.g. edgefx_latency.c). */
+double edgefx_bench_now(void);
+
 /* Process in[0..n) into out in blocks of `block` samples (the last block may be shorter),
  * one call per block; returns the elapsed CLOCK_MONOTONIC time in seconds. */
 double edgefx_bench_process_blocks(edgefx_bench_process_fn process, void *state, const float *in, float *out,

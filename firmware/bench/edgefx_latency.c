@@ -4,12 +4,12 @@
  * 4-lane or scalar: whatever the kernels use on this build). Each is timed as a chain of dependent
  * calls, so the figure is the time from an input to its result. Prints "name ns" lines.
  *
- *   gcc -O3 -std=gnu99 -ffp-contract=off [-mavx2] -I../runtime edgefx_latency.c -o latency
+ *   gcc -O3 -std=c99 -ffp-contract=off [-mavx2] -I../runtime edgefx_latency.c edgefx_bench_driver.c -o latency
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include "edgefx_activations.h"
+#include "edgefx_bench_driver.h"
 
 #if defined(EDGEFX_SIMD_V8)
 typedef edgefx_v8f vec;
@@ -34,13 +34,6 @@ typedef float vec;
 /* Keeps x in a register and opaque to the optimiser, so the chain stays a chain. */
 #define OPAQUE(x) __asm__ volatile("" : "+x"(x))
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static double best_ns(int which, long n, int repeats)
 {
     double best = 1e30;
@@ -48,14 +41,14 @@ static double best_ns(int which, long n, int repeats)
     for (r = 0; r < repeats; r++) {
         vec x = DUP(0.3f), y = DUP(which == 1 ? 1.0f : 1e-30f); /* no drift into subnormals */
         long i;
-        double t0 = now(), dt;
+        double t0 = edgefx_bench_now(), dt;
         switch (which) {
         case 0: for (i = 0; i < n; i++) { x = x + y; OPAQUE(x); } break;
         case 1: for (i = 0; i < n; i++) { x = x * y; OPAQUE(x); } break;
         case 2: for (i = 0; i < n; i++) { x = TANH(x); OPAQUE(x); } break;
         default: for (i = 0; i < n; i++) { x = SIGMOID(x); OPAQUE(x); } break;
         }
-        dt = (now() - t0) / (double)n;
+        dt = (edgefx_bench_now() - t0) / (double)n;
         {
             float out[LANES];
             __builtin_memcpy(out, &x, sizeof out);

@@ -24,16 +24,22 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+from edgefx.codegen.build import host_simd_flags  # noqa: E402
+from edgefx.toolchains import get_toolchain  # noqa: E402
+
 RUNTIME = HERE.parent / "runtime"
 RATE = 48000
 
 
 def measure(flags: list[str], pin: int | None) -> dict[str, float]:
-    """Latency in ns of add, mul, tanh_fast and sigmoid_fast built with ``flags``."""
+    """Latency in ns of add, mul, tanh_fast and sigmoid_fast, built with the host flags plus ``flags``."""
     with tempfile.TemporaryDirectory() as tmp:
         exe = Path(tmp) / "latency"
-        subprocess.run(["gcc", *flags, "-std=gnu99", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
-                        f"-I{RUNTIME}", "-o", str(exe), str(HERE / "edgefx_latency.c")], check=True)
+        tc = get_toolchain("host")
+        subprocess.run([tc.cc, *tc.flags, *flags, "-Wall", "-Wextra", "-Werror", f"-I{RUNTIME}", f"-I{HERE}",
+                        "-o", str(exe), str(HERE / "edgefx_latency.c"), str(HERE / "edgefx_bench_driver.c")],
+                       check=True)
         cmd = (["taskset", "-c", str(pin)] if pin is not None else []) + [str(exe)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return {k: float(v) for k, v in (line.split() for line in out.splitlines())}
@@ -50,11 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pin", type=int, default=None, metavar="CORE", help="run on this core (taskset)")
     p.add_argument("--hidden", default="8,12,16,24,32,40")
     args = p.parse_args(argv)
-    from edgefx.codegen.build import host_simd_flags
-
-    flags = ["-O3", *host_simd_flags()]
+    flags = list(host_simd_flags())
     lat = measure(flags, args.pin)
-    print(f"latency per operation ({int(lat.pop('lanes'))} lanes, flags {' '.join(flags)}): "
+    extra = f" + {' '.join(flags)}" if flags else ""
+    print(f"latency per operation ({int(lat.pop('lanes'))} lanes, host flags{extra}): "
           + ", ".join(f"{k} {v:.2f} ns" for k, v in lat.items()))
     print("| LSTM | latency floor, ns/sample | ms per audio-second (48 kHz) |")
     print("|---|---:|---:|")
@@ -65,5 +70,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parents[1]))
     sys.exit(main())
