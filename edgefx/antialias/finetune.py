@@ -26,13 +26,13 @@ Recipes. Step times below were measured on this project's shared 2-core CPU, tor
 
 * ``default`` — batch 8, lr 5e-4, gradient spikes clipped (`SpikeClipper`), float32 models (NMR,
   band-limiting and the loss stay float64); 4,000 steps for recurrent models (400 batches of 10
-  frames), 400 for TCNs (200 batches of 2 frames, each frame 5× an LSTM's audio). Measured on the
-  paper's Broadcast LSTM-40 with one core to itself: 0.29 s/step, 4,000 steps in 19 min, NMR-S
-  6.6 → −22.2 dB by the paper's averaging (Table 1: 6.1 → −16.7 after 40k steps) and −20.0 →
-  −36.4 dB mean of dB, ESR-T −11.3 dB (paper −19.2): the student moves its harmonics more than the
-  paper's (MIDI 21–107 every other note; benchmarks/results/antialias_calib*.md has the full-set
-  run). Along the way: 500 steps 4.9 dB, 1,000 3.8, 1,500 −2.4, 2,500 −4.2 (paper averaging), so
-  shorter runs buy a part of the drop. Without clipping the same run blew up near step 880.
+  frames), 400 for TCNs (200 batches of 2 frames, each frame 5× an LSTM's audio). On the paper's
+  Broadcast LSTM-40 (`benchmarks/bench_antialias.py --part calib --only LSTM --steps 4000`, full
+  tone set, results/antialias_calib_lstm4000.md): 4,000 steps in 17 min on one core, NMR-S 8.8 →
+  −6.0 dB by the paper's averaging (Table 1: 6.1 → −16.7 after 40k steps), −19.4 → −28.2 dB mean
+  of dB, HESR-T −21.3 dB as the paper's. An exploratory run (every other note, no repo command)
+  showed the drop growing with steps (500: −1.7 dB, 1,500: −9.0, 4,000: −28.8 without MIDI 108),
+  and without clipping the same run blew up near step 880.
   Smaller models are quicker per step (LSTM-12/16 about half); TCN nano ≈ 0.3–0.9 s/step
   (400 steps: 2–6 min); the NAM-standard TCN ≈ 10 s/step (use ``steps`` to shorten). A 30-step
   run of a tiny hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB
