@@ -66,6 +66,11 @@ def per_level(res: dict, metric: str) -> dict[str, list[float]]:
     return out
 
 
+def selected(only: str | None, name: str) -> bool:
+    """Whether ``name`` passes ``--only`` (a substring, or comma-separated substrings; None: all)."""
+    return not only or any(part.strip().lower() in name.lower() for part in only.split(",") if part.strip())
+
+
 def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int = 0) -> dict:
     """Teacher, fine-tuned student and 2x-oversampled teacher over the tone set (+ guitar audio)."""
     row: dict = {"model": name, "params": teacher.num_params}
@@ -102,7 +107,7 @@ def calibration(recipe, eval_kw: dict, only: str | None = None):
         return
     for name, loader, file in (("Broadcast LSTM", load_guitarml_json, "broadcast_lstm_teacher.json"),
                                ("Broadcast TCN", load_nam, "broadcast_tcn_teacher.nam")):
-        if only and only.lower() not in name.lower():
+        if not selected(only, name):
             continue
         row = measure(name, loader(SHARED / file), recipe, eval_kw)
         row["paper"] = PAPER[name]
@@ -161,14 +166,27 @@ def paper_avg(row: dict, role: str, metric: str) -> float | None:
     return float(np.mean([v[1] for v in pl.values()]))
 
 
+def command_line(args) -> str:
+    """The benchmark command that reproduces a run (options left at their defaults omitted)."""
+    parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
+    if args.part != "all":
+        parts += ["--part", args.part]
+    for opt in ("only", "steps", "lr", "train_minutes", "train_seconds"):
+        value = getattr(args, opt, None)  # result files from older versions lack the newer options
+        if value is not None:
+            parts += [f"--{opt.replace('_', '-')}", f"'{value}'" if opt == "only" else f"{value:g}"]
+    if args.notes_step != (6 if args.quick else 1):
+        parts += ["--notes-step", str(args.notes_step)]
+    return " ".join(parts)
+
+
 def write_report(rows: list[dict], args, path_md: Path, path_json: Path, started: float) -> None:
     minutes = (time.perf_counter() - started) / 60
     path_json.write_text(json.dumps({"args": vars(args), "minutes": minutes, "rows": rows}, indent=1) + "\n")
     lines = [
         "# Anti-aliasing fine-tuning: reproduction of Carson et al. (DAFx 2025), Table 1",
         "",
-        f"Written by `benchmarks/bench_antialias.py{' --quick' if args.quick else ''}"
-        f"{' --part ' + args.part if args.part != 'all' else ''}` in {minutes:.0f} min "
+        f"Written by `{command_line(args)}` in {minutes:.0f} min "
         "on a shared 2-core CPU (torch, 1 thread). 44.1 kHz. Sine-tone metrics over the last second of each tone; "
         f"notes MIDI 21–108 every {args.notes_step} at −36/−18/−6 dBFS. Each cell: "
         "mean of dB / dB of mean / **paper** (per input level the dB of the mean over the tones, then the "
@@ -254,7 +272,13 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="fine-tuning steps (default: recipe's; quick 60)")
     ap.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: recipe's)")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
-    ap.add_argument("--only", default=None, help="only models whose name contains this (e.g. LSTM)")
+    ap.add_argument("--only", default=None,
+                    help="only models whose name contains this, or any of these comma-separated names "
+                         "(e.g. LSTM, or 'distortion LSTM-40,distortion LSTM-16')")
+    ap.add_argument("--train-minutes", type=float, default=None,
+                    help="part (b): teacher training budget per model (default 4; quick 1)")
+    ap.add_argument("--train-seconds", type=float, default=None,
+                    help="part (b): seconds of capture signal to train the teachers on (default 90; quick 40)")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()
@@ -295,10 +319,12 @@ def main() -> None:
                      ("distortion", "LSTM-16"), ("fuzz", "LSTM-12"), ("fuzz", "LSTM-16"), ("fuzz", "TCN standard")]
             models = [(p, label, sizes[label]) for p, label in order]
             minutes, seconds = 4.0, 90.0
+        minutes = args.train_minutes or minutes
+        seconds = args.train_seconds or seconds
         from edgefx.models import tcn_preset
 
         models = [(p, label, tcn_preset(cfg["preset"]) if cfg.get("preset") else cfg) for p, label, cfg in models
-                  if not args.only or args.only.lower() in f"{p} {label}".lower()]
+                  if selected(args.only, f"{p} {label}")]
         for row in ours(models, recipe, eval_kw, minutes, seconds):
             rows.append(row)
             write_report(rows, args, md, js, started)
