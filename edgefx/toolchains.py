@@ -66,14 +66,17 @@ class Toolchain:
         object_only: bool = False,
         opt_flags: Sequence[str] | None = None,
         timeout: float = 300.0,
+        libs: Sequence[str] = (),
     ) -> Path:
         """Compile (and link unless ``object_only``) ``sources`` into ``output`` (None with
-        ``object_only``: one object per source, named after it, in ``cwd``)."""
+        ``object_only``: one object per source, named after it, in ``cwd``); ``libs`` (e.g. -lm)
+        go after the sources."""
         cc = self.require()
         opt = tuple(opt_flags) if opt_flags is not None else self.opt_flags
         cmd = [cc, *self.target_flags, *opt, *REQUIRED_FLAGS, *extra_flags]
         cmd += ["-c"] if object_only else []
         cmd += (["-o", str(output)] if output is not None else []) + [str(s) for s in sources]
+        cmd += [] if object_only else list(libs)
         try:
             proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

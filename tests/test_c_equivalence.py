@@ -107,9 +107,10 @@ SIMD_ONLY_SPECS = ["lstm8", "lstm12", "lstm32", "lstm24", "gru24"]
 
 @pytest.mark.parametrize("spec", [s for s, _ in SPECS] + SIMD_ONLY_SPECS)
 def test_simd_builds_are_bit_identical(spec, audio, cache_dir, tmp_path):
-    """AVX2 (8 lanes, no FMA), SSE2 (4 lanes) and plain C99 (-DEDGEFX_NO_SIMD): the same bits.
+    """AVX2 + FMA3 (8 lanes), SSE2 (4 lanes, fused multiply-adds by libm's fmaf) and plain C99
+    (-DEDGEFX_NO_SIMD, with and without -mfma): the same bits.
 
-    This is what makes -mavx2 the host engine's default on CPUs that have it.
+    This is what makes -mavx2 -mfma the host engine's default on CPUs that have them.
     """
     if not cpu_supports_avx2():
         pytest.skip("this CPU has no AVX2")
@@ -120,6 +121,7 @@ def test_simd_builds_are_bit_identical(spec, audio, cache_dir, tmp_path):
         "avx2": AVX2_FLAGS,
         "sse2": (),
         "plain": ("-DEDGEFX_NO_SIMD",),
+        "plain-fma": ("-DEDGEFX_NO_SIMD", "-mfma"),
     }
     for fast in (False, True):
         outs = {}
@@ -127,6 +129,6 @@ def test_simd_builds_are_bit_identical(spec, audio, cache_dir, tmp_path):
             lib = build_shared(gen.directory, gen.sources, name=gen.prefix, extra_flags=flags, cache_dir=cache_dir)
             m = HostModel(lib, gen.prefix, fast=fast)
             outs[name] = np.concatenate([m.process(b) for b in random_blocks(x, seed=7)]).view(np.uint32)
-        for name in ("sse2", "plain"):
+        for name in ("sse2", "plain", "plain-fma"):
             np.testing.assert_array_equal(outs["avx2"], outs[name], err_msg=f"{spec} fast={fast}: avx2 vs {name}")
     assert host_simd_flags(True) == AVX2_FLAGS and host_simd_flags(False) == ()

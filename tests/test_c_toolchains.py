@@ -72,14 +72,14 @@ def test_bench_driver_builds_warning_free_on_the_host(generated, tmp_path):
     exe = tc.compile([bench / "edgefx_bench_main.c", bench / "edgefx_bench_driver.c",
                       *[gen.directory / s for s in gen.sources]], tmp_path / "bench_main", cwd=gen.directory,
                      extra_flags=(*STRICT, f"-I{bench}", f"-I{gen.directory}", f'-DEDGEFX_BENCH_HEADER="{gen.header}"',
-                                  f"-DEDGEFX_BENCH_PREFIX={gen.prefix}"))
+                                  f"-DEDGEFX_BENCH_PREFIX={gen.prefix}"), libs=("-lm",))
     out = subprocess.run([str(exe), "4800", "48", "1"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "checksum" in out.stdout
 
 
 def _example(tc, gen, out: Path, *flags: str) -> Path:
     return tc.compile([gen.directory / "example_main.c", *[gen.directory / s for s in gen.sources]], out,
-                      cwd=gen.directory, extra_flags=(*STRICT, *flags))
+                      cwd=gen.directory, extra_flags=(*STRICT, *flags), libs=("-lm",))
 
 
 @pytest.mark.parametrize("spec", MODELS)
@@ -116,6 +116,7 @@ def test_host_build_is_clean_under_asan_ubsan(spec, generated, stream, tmp_path)
             opt_flags=("-O1", "-g"),
             extra_flags=(*STRICT, "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                          "-fno-omit-frame-pointer"),
+            libs=("-lm",),
         )
     except Exception as exc:  # noqa: BLE001 - a compiler without sanitizer runtimes
         if "asan" in str(exc).lower() or "ubsan" in str(exc).lower():

@@ -9,8 +9,9 @@
  *   dot:   NDOT accumulators of  acc_k += w[j][k] * h[j]  over vectors resident in L1
  *          (the shape of a matrix-vector product: one load per multiply-add).
  *
- * With -ffp-contract=off each multiply-add is a separate multiply and add; with contraction
- * allowed and an FMA unit the compiler fuses them. Each returns a checksum so the work cannot
+ * Where the flags enable a fused multiply-add instruction (x86 -mfma, AArch64) each multiply-add
+ * is one, written explicitly as the edgefx kernels write theirs, so -ffp-contract=off does not
+ * matter; otherwise it is a separate multiply and add. Each returns a checksum so the work cannot
  * be optimised away, and reports the multiply-adds it did through *macs.
  */
 
@@ -23,6 +24,20 @@
 #endif
 
 typedef float ef_vf __attribute__((vector_size(EF_VBYTES)));
+
+/* x * a + b, fused where the flags allow it */
+#if defined(__FMA__) && EF_VBYTES == 64
+#define EF_MADD(x, a, b) __builtin_ia32_vfmaddps512_mask((x), (a), (b), (unsigned short)0xFFFF, 4)
+#elif defined(__FMA__) && EF_VBYTES == 32
+#define EF_MADD(x, a, b) __builtin_ia32_vfmaddps256((x), (a), (b))
+#elif defined(__FMA__)
+#define EF_MADD(x, a, b) __builtin_ia32_vfmaddps((x), (a), (b))
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define EF_MADD(x, a, b) ((ef_vf)vfmaq_f32((float32x4_t)(b), (float32x4_t)(x), (float32x4_t)(a)))
+#else
+#define EF_MADD(x, a, b) ((x) * (a) + (b))
+#endif
 
 #define EF_LANES (EF_VBYTES / (int)sizeof(float))
 /* 12 chains + 2 constants fit the 16 vector registers of SSE/AVX2 without spilling, and cover
@@ -49,7 +64,7 @@ double ef_peak_chain(long iters, float a, float b, double *macs)
     for (long n = 0; n < iters; n++) {
 #pragma GCC unroll 16
         for (int i = 0; i < NCHAIN; i++)
-            acc[i] = acc[i] * va + vb;
+            acc[i] = EF_MADD(acc[i], va, vb);
     }
     double sum = 0.0;
     for (int i = 0; i < NCHAIN; i++)
@@ -79,7 +94,7 @@ double ef_peak_dot(long iters, double *macs)
             ef_vf x = h[j];
 #pragma GCC unroll 16
             for (int k = 0; k < NDOT; k++)
-                acc[k] += w[j * NDOT + k] * x;
+                acc[k] = EF_MADD(w[j * NDOT + k], x, acc[k]);
         }
     }
     double sum = 0.0;

@@ -41,8 +41,8 @@ def host_model(gen: GeneratedC, *, fast: bool = False, march_native: bool = Fals
                cache_dir=None) -> HostModel:
     """Build ``gen`` for the host (cached) and load it.
 
-    ``avx2``: None (default) adds -mavx2 when the CPU has it (`host_simd_flags`; bit-identical to
-    the SSE2 build), False forces the baseline build. The model's ``flags`` records the extra flags.
+    ``avx2``: None (default) adds -mavx2 -mfma when the CPU has them (`host_simd_flags`;
+    bit-identical to the SSE2 build), False forces the baseline build. The model's ``flags`` records the extra flags.
     """
     if fast and not gen.fast:
         raise CodegenError(f"{gen.directory}: generated without the fast-math variant")
@@ -80,7 +80,9 @@ def export_c(bundle: Bundle, *, fast_math_variants: bool = True, measure: bool =
                 "host": list(get_toolchain("host").flags) + ["-fPIC", "-shared", *host_simd_flags()],
                 "cortex-m7": list(get_toolchain("cortex-m7").flags),
                 "aarch64": list(get_toolchain("aarch64").flags),
-                "note": "-ffp-contract=off on every target: no FMA contraction, so boards match the host bit for bit",
+                "note": "-ffp-contract=off on every target: only the source's explicit fused multiply-adds "
+                        "fuse (fmaf semantics, one instruction on Cortex-M7, AArch64 and x86 with -mfma), "
+                        "so boards match the host bit for bit",
             },
         }
         if measure:

@@ -82,7 +82,8 @@ def manifest_figures() -> dict[str, Any]:
             **ACTIVATION_ERRORS["exact"],
         },
         "fast": {
-            "method": "clamped odd rational 7/6 for tanh (minimax on [0, 7]); sigmoid = 0.5 + 0.5 tanh(x/2)",
+            "method": "clamped odd rational 7/6 for tanh (minimax on [0, 7], Horner steps as fused "
+                      "multiply-adds); sigmoid = 0.5 + 0.5 tanh(x/2)",
             **ACTIVATION_ERRORS["fast"],
         },
         "grid": GRID_DESCRIPTION,

@@ -23,6 +23,7 @@ import torch
 
 from edgefx.bench.cpu import parse_model
 from edgefx.codegen import generate
+from edgefx.codegen.build import AVX2_FLAGS
 from edgefx.toolchains import get_toolchain
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +40,7 @@ def build(key: str, root: Path, extra: tuple[str, ...] = ()) -> Path:
     cmd = [tc.cc, *tc.flags, *extra, f"-I{gen.directory}", f"-I{HERE}",
            f'-DEDGEFX_BENCH_HEADER="{gen.header}"', f"-DEDGEFX_BENCH_PREFIX={gen.prefix}",
            "-o", str(exe), str(HERE / "edgefx_bench_main.c"), str(HERE / "edgefx_bench_driver.c"),
-           *[str(gen.directory / s) for s in gen.sources]]
+           *[str(gen.directory / s) for s in gen.sources], "-lm"]
     subprocess.run(cmd, check=True)
     return exe
 
@@ -74,13 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--block", type=int, default=48)
     p.add_argument("--samples", type=int, default=9600)
     p.add_argument("--no-simd", action="store_true")
-    p.add_argument("--avx2", action="store_true", help="build with -mavx2 (no FMA), as the host engine on AVX2 CPUs")
+    p.add_argument("--avx2", action="store_true",
+                   help="build with -mavx2 -mfma, as the host engine on AVX2 CPUs (only the source's fused "
+                        "multiply-adds fuse)")
     p.add_argument("--time", type=int, default=0, metavar="R",
                    help="also run natively R times on 10 s of audio; median ms per audio-second")
     args = p.parse_args(argv)
     extra = ("-DEDGEFX_NO_SIMD",) if args.no_simd else ()
     if args.avx2:
-        extra += ("-mavx2",)
+        extra += AVX2_FLAGS
     with tempfile.TemporaryDirectory(prefix="edgefx-ir-") as tmp:
         print(f"| model | exact Ir/sample | fast Ir/sample | exact ms/audio-s | fast ms/audio-s |"
               f"  (block {args.block}{', flags ' + ' '.join(extra) if extra else ''})")

@@ -3,12 +3,12 @@
     .venv/bin/python firmware/bench/latency.py [--pin CORE] [--hidden 8,12,16,24,32,40]
 
 An LSTM's sample t + 1 needs h_t, so per sample one chain of dependent operations cannot overlap
-anything: the gate sums (a multiply, then H dependent adds: the summation order is fixed), the gate
+anything: the gate sums (H dependent fused multiply-adds: the summation order is fixed), the gate
 activations, c = f c + i g (a multiply and an add), tanh(c), h = o tanh(c) (a multiply). This builds
 `edgefx_latency.c` with the host engine's flags, measures the latency of each of those operations
 as a chain of dependent calls (the best of several runs), and prints the floor
 
-    mul + H add + max(sigmoid, tanh) + mul + add + tanh + mul      per sample
+    H fma + max(sigmoid, tanh) + mul + add + tanh + mul      per sample
 
 in ns and in ms per second of 48 kHz audio, beside the MAC floor's idea of the same model
 (`benchmarks/results/cpu.md` has the measured times). The MAC floor assumes the multiply-adds
@@ -33,12 +33,12 @@ RATE = 48000
 
 
 def measure(flags: list[str], pin: int | None) -> dict[str, float]:
-    """Latency in ns of add, mul, tanh_fast and sigmoid_fast, built with the host flags plus ``flags``."""
+    """Latency in ns of add, mul, fma, tanh_fast and sigmoid_fast, built with the host flags plus ``flags``."""
     with tempfile.TemporaryDirectory() as tmp:
         exe = Path(tmp) / "latency"
         tc = get_toolchain("host")
         subprocess.run([tc.cc, *tc.flags, *flags, "-Wall", "-Wextra", "-Werror", f"-I{RUNTIME}", f"-I{HERE}",
-                        "-o", str(exe), str(HERE / "edgefx_latency.c"), str(HERE / "edgefx_bench_driver.c")],
+                        "-o", str(exe), str(HERE / "edgefx_latency.c"), str(HERE / "edgefx_bench_driver.c"), "-lm"],
                        check=True)
         cmd = (["taskset", "-c", str(pin)] if pin is not None else []) + [str(exe)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -48,7 +48,7 @@ def measure(flags: list[str], pin: int | None) -> dict[str, float]:
 def lstm_floor_ns(lat: dict[str, float], hidden: int) -> float:
     """Critical path of one LSTM sample (see the module docstring)."""
     act = max(lat["tanh_fast"], lat["sigmoid_fast"])
-    return lat["mul"] + hidden * lat["add"] + act + lat["mul"] + lat["add"] + lat["tanh_fast"] + lat["mul"]
+    return hidden * lat["fma"] + act + lat["mul"] + lat["add"] + lat["tanh_fast"] + lat["mul"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@
  * at the end of the sample: every tile reads the old h) and its share of the head.
  *
  * Summation order, the same in every path:
- *   gh = b_hh + w_0 h0 + w_1 h1 + ...  (inputs ascending)   gx = b_ih + w_ih x
+ *   gh = fma(w_1, h1, fma(w_0, h0, b_hh)) ...  (inputs ascending, fused)   gx = b_ih + w_ih x
  *   r = sigmoid(gx_r + gh_r)  z = sigmoid(gx_z + gh_z)  n = tanh(gx_n + r gh_n)
  *   h' = n + z (h - n)        y = ((s0 + s1) + (s2 + s3)) + head_b, s_l over j = l (mod 4)
  */
@@ -71,7 +71,7 @@ EDGEFX_INLINE void gru_gates_scalar(const edgefx_gru_f32 *S, const float *EDGEFX
         const float hk = h[k];
         const float *EDGEFX_RESTRICT wk = w + k * G;
         for (q = 0; q < 3; q++)
-            for (u = 0; u < nu; u++) acc[q * nu + u] = acc[q * nu + u] + wk[q * H + u] * hk;
+            for (u = 0; u < nu; u++) acc[q * nu + u] = edgefx_fma_f32(wk[q * H + u], hk, acc[q * nu + u]);
     }
     for (u = 0; u < 3 * nu; u++) gh[u] = acc[u];
 }
@@ -97,12 +97,12 @@ EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_R
         EDGEFX_UNROLL8
         for (k = 0; k < H; k++, wk += G) {
             const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
-            a[0] = a[0] + edgefx_v8f_load(wk) * hk;
-            a[1] = a[1] + edgefx_v8f_load(wk + 8) * hk;
-            a[2] = a[2] + edgefx_v8f_load(wk + H) * hk;
-            a[3] = a[3] + edgefx_v8f_load(wk + H + 8) * hk;
-            a[4] = a[4] + edgefx_v8f_load(wk + 2 * H) * hk;
-            a[5] = a[5] + edgefx_v8f_load(wk + 2 * H + 8) * hk;
+            a[0] = edgefx_v8f_fma(edgefx_v8f_load(wk), hk, a[0]);
+            a[1] = edgefx_v8f_fma(edgefx_v8f_load(wk + 8), hk, a[1]);
+            a[2] = edgefx_v8f_fma(edgefx_v8f_load(wk + H), hk, a[2]);
+            a[3] = edgefx_v8f_fma(edgefx_v8f_load(wk + H + 8), hk, a[3]);
+            a[4] = edgefx_v8f_fma(edgefx_v8f_load(wk + 2 * H), hk, a[4]);
+            a[5] = edgefx_v8f_fma(edgefx_v8f_load(wk + 2 * H + 8), hk, a[5]);
         }
         for (q = 0; q < 6; q++) edgefx_v8f_store(gh + 8 * q, a[q]);
         gru_cell(S, gh, h, hn + j, x, j, 16, fast);
@@ -113,9 +113,9 @@ EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_R
         const float *EDGEFX_RESTRICT wk = w + j;
         for (k = 0; k < H; k++, wk += G) {
             const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
-            a0 = a0 + edgefx_v8f_load(wk) * hk;
-            a1 = a1 + edgefx_v8f_load(wk + H) * hk;
-            a2 = a2 + edgefx_v8f_load(wk + 2 * H) * hk;
+            a0 = edgefx_v8f_fma(edgefx_v8f_load(wk), hk, a0);
+            a1 = edgefx_v8f_fma(edgefx_v8f_load(wk + H), hk, a1);
+            a2 = edgefx_v8f_fma(edgefx_v8f_load(wk + 2 * H), hk, a2);
         }
         edgefx_v8f_store(gh, a0);
         edgefx_v8f_store(gh + 8, a1);
@@ -148,12 +148,12 @@ EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_R
         const float *EDGEFX_RESTRICT wk = w + j;
         for (k = 0; k < H; k++, wk += G) {
             const edgefx_v4f hk = edgefx_v4f_dup(h[k]);
-            a0 = a0 + edgefx_v4f_load(wk) * hk;
-            a1 = a1 + edgefx_v4f_load(wk + 4) * hk;
-            a2 = a2 + edgefx_v4f_load(wk + H) * hk;
-            a3 = a3 + edgefx_v4f_load(wk + H + 4) * hk;
-            a4 = a4 + edgefx_v4f_load(wk + 2 * H) * hk;
-            a5 = a5 + edgefx_v4f_load(wk + 2 * H + 4) * hk;
+            a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk, a0);
+            a1 = edgefx_v4f_fma(edgefx_v4f_load(wk + 4), hk, a1);
+            a2 = edgefx_v4f_fma(edgefx_v4f_load(wk + H), hk, a2);
+            a3 = edgefx_v4f_fma(edgefx_v4f_load(wk + H + 4), hk, a3);
+            a4 = edgefx_v4f_fma(edgefx_v4f_load(wk + 2 * H), hk, a4);
+            a5 = edgefx_v4f_fma(edgefx_v4f_load(wk + 2 * H + 4), hk, a5);
         }
         edgefx_v4f_store(gh, a0);
         edgefx_v4f_store(gh + 4, a1);
@@ -169,9 +169,9 @@ EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_R
         const float *EDGEFX_RESTRICT wk = w + j;
         for (k = 0; k < H; k++, wk += G) {
             const edgefx_v4f hk = edgefx_v4f_dup(h[k]);
-            a0 = a0 + edgefx_v4f_load(wk) * hk;
-            a1 = a1 + edgefx_v4f_load(wk + H) * hk;
-            a2 = a2 + edgefx_v4f_load(wk + 2 * H) * hk;
+            a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk, a0);
+            a1 = edgefx_v4f_fma(edgefx_v4f_load(wk + H), hk, a1);
+            a2 = edgefx_v4f_fma(edgefx_v4f_load(wk + 2 * H), hk, a2);
         }
         edgefx_v4f_store(gh, a0);
         edgefx_v4f_store(gh + 4, a1);

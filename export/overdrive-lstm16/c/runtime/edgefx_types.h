@@ -3,8 +3,11 @@
  *
  * Portable C99. Every translation unit of the runtime and of generated models must be
  * compiled with -ffp-contract=off: a fused multiply-add rounds once where a multiply then
- * an add rounds twice, so contraction would make a board's output differ in the last bit
- * from the host build of the same source. The runtime also assumes IEEE-754 binary32 with
+ * an add rounds twice, so if the compiler chose where to fuse, a board's output could differ
+ * in the last bit from the host build of the same source. Instead the source fixes it: the
+ * recurrent kernels' accumulations and the fast activations' polynomials are written as
+ * explicit fused multiply-adds (edgefx_fma_f32 and its vector forms), every other multiply and
+ * add stays separate, on every target. The runtime also assumes IEEE-754 binary32 with
  * round-to-nearest and no flush-to-zero (FPSCR.FZ = 0 on Cortex-M, the default MXCSR on
  * x86-64, FPCR.FZ = 0 on AArch64).
  */
@@ -37,6 +40,19 @@
 #endif
 
 /*
+ * a * b + c rounded once (C99 fmaf). One instruction where the FPU has it: Cortex-M4/M7
+ * (FPv4/FPv5 vfma.f32), AArch64 (fmadd), x86-64 with FMA3 (-mfma; every x86-64 CPU with
+ * AVX2). Elsewhere (x86 without -mfma) it is a call to the C library's fmaf: correctly rounded
+ * in glibc and musl, so still the same bits, but slow; build x86 hosts with -mfma.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define edgefx_fma_f32(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#include <math.h>
+#define edgefx_fma_f32(a, b, c) fmaf((a), (b), (c))
+#endif
+
+/*
  * 4-lane float vectors where the lanes are IEEE binary32 (x86 SSE2, AArch64 Advanced SIMD):
  * each lane does exactly the scalar operation, so the results are the same bits as the
  * portable C99 path (used elsewhere, e.g. Cortex-M, or with -DEDGEFX_NO_SIMD). 32-bit ARM
@@ -44,6 +60,9 @@
  */
 #if defined(__GNUC__) && !defined(EDGEFX_NO_SIMD) && (defined(__SSE2__) || defined(__aarch64__))
 #define EDGEFX_SIMD_V4 1
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 typedef float edgefx_v4f __attribute__((vector_size(16)));
 typedef int32_t edgefx_v4i __attribute__((vector_size(16)));
 
@@ -63,6 +82,20 @@ EDGEFX_INLINE edgefx_v4f edgefx_v4f_dup(float x)
 {
     const edgefx_v4f v = {x, x, x, x};
     return v;
+}
+
+/* a * b + c per lane, rounded once (as edgefx_fma_f32 on each lane). */
+EDGEFX_INLINE edgefx_v4f edgefx_v4f_fma(edgefx_v4f a, edgefx_v4f b, edgefx_v4f c)
+{
+#if defined(__FMA__)
+    return __builtin_ia32_vfmaddps(a, b, c);
+#elif defined(__aarch64__)
+    return (edgefx_v4f)vfmaq_f32((float32x4_t)c, (float32x4_t)a, (float32x4_t)b);
+#else
+    const edgefx_v4f r = {edgefx_fma_f32(a[0], b[0], c[0]), edgefx_fma_f32(a[1], b[1], c[1]),
+                          edgefx_fma_f32(a[2], b[2], c[2]), edgefx_fma_f32(a[3], b[3], c[3])};
+    return r;
+#endif
 }
 
 /*
@@ -98,12 +131,12 @@ EDGEFX_INLINE edgefx_v4f edgefx_v4f_max(edgefx_v4f a, edgefx_v4f b)
 #endif
 }
 /*
- * 8-lane vectors on x86 with AVX (-mavx / -mavx2, never -mfma: with -ffp-contract=off the
- * multiply and the add stay separate instructions). The kernels use them only to vectorise
- * across independent outputs, so every lane still runs the scalar operations in the scalar
- * order: the same bits as the 4-lane and the plain paths.
+ * 8-lane vectors on x86 with AVX and FMA3 (-mavx2 -mfma; with -ffp-contract=off only the
+ * explicit edgefx_*_fma operations fuse). The kernels use them only to vectorise across
+ * independent outputs, so every lane still runs the scalar operations in the scalar order:
+ * the same bits as the 4-lane and the plain paths.
  */
-#if defined(__AVX__)
+#if defined(__AVX__) && defined(__FMA__)
 #define EDGEFX_SIMD_V8 1
 typedef float edgefx_v8f __attribute__((vector_size(32)));
 
@@ -123,6 +156,11 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_dup(float x)
 {
     const edgefx_v8f v = {x, x, x, x, x, x, x, x};
     return v;
+}
+
+EDGEFX_INLINE edgefx_v8f edgefx_v8f_fma(edgefx_v8f a, edgefx_v8f b, edgefx_v8f c)
+{
+    return __builtin_ia32_vfmaddps256(a, b, c);
 }
 #endif
 #endif
