@@ -171,10 +171,11 @@ def command_line(args) -> str:
     parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
     if args.part != "all":
         parts += ["--part", args.part]
-    for opt in ("only", "steps", "lr", "train_minutes", "train_seconds"):
+    for opt in ("only", "steps", "lr", "lr_schedule", "train_minutes", "train_seconds"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
         if value is not None:
-            parts += [f"--{opt.replace('_', '-')}", f"'{value}'" if opt == "only" else f"{value:g}"]
+            shown = f"'{value}'" if opt == "only" else value if isinstance(value, str) else f"{value:g}"
+            parts += [f"--{opt.replace('_', '-')}", shown]
     if args.notes_step != (6 if args.quick else 1):
         parts += ["--notes-step", str(args.notes_step)]
     return " ".join(parts)
@@ -271,6 +272,8 @@ def main() -> None:
     ap.add_argument("--part", choices=["calib", "ours", "all"], default="all")
     ap.add_argument("--steps", type=int, default=None, help="fine-tuning steps (default: recipe's; quick 60)")
     ap.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: recipe's)")
+    ap.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None,
+                    help="fine-tuning learning-rate schedule (default: recipe's)")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
     ap.add_argument("--only", default=None,
                     help="only models whose name contains this, or any of these comma-separated names "
@@ -291,7 +294,8 @@ def main() -> None:
     if args.notes_step is None:
         args.notes_step = 6 if args.quick else 1
     torch.set_num_threads(1)
-    recipe = get_recipe("default", steps=args.steps or (60 if args.quick else None), lr=args.lr)
+    recipe = get_recipe("default", steps=args.steps or (60 if args.quick else None), lr=args.lr,
+                        lr_schedule=args.lr_schedule)
     eval_kw = {"midi": list(range(21, 109, args.notes_step))}
     tag = args.tag or ("quick" if args.quick else "")
     RESULTS.mkdir(parents=True, exist_ok=True)

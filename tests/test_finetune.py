@@ -191,3 +191,34 @@ def test_spike_clipper_state_round_trips_and_factor_zero_is_off():
 def test_clip_factor_is_validated(bad):
     with pytest.raises(ConfigError, match="clip_factor"):
         get_recipe("default", clip_factor=bad).resolved(aliasing_lstm())
+
+
+def test_cosine_schedule_decays_from_lr_to_zero_and_constant_stays():
+    from edgefx.antialias.finetune import scheduled_lr
+
+    cos = get_recipe("default", lr=1e-3, lr_schedule="cosine")
+    lrs = [scheduled_lr(cos, b, 100) for b in range(100)]
+    assert lrs[0] == pytest.approx(1e-3) and lrs[50] == pytest.approx(5e-4)
+    assert all(a > b for a, b in zip(lrs, lrs[1:])) and 0 < lrs[-1] < 1e-5
+    const = get_recipe("default", lr=1e-3)
+    assert {scheduled_lr(const, b, 100) for b in (0, 50, 99)} == {1e-3}
+
+
+def test_unknown_lr_schedule_is_a_config_error():
+    with pytest.raises(ConfigError, match="lr_schedule 'linear'"):
+        get_recipe("default", lr_schedule="linear").resolved(aliasing_lstm())
+
+
+def test_cosine_schedule_is_what_the_optimiser_used(tmp_path):
+    """The checkpointed optimiser carries the last batch's scheduled rate (and a run differs from
+    the constant-rate one)."""
+    from edgefx.antialias.finetune import scheduled_lr
+
+    teacher = aliasing_lstm(hidden=4)
+    recipe = get_recipe("default", steps=30, batch=2, lr=1e-2, lr_schedule="cosine")
+    ckpt = tmp_path / "ck.pt"
+    cos = finetune(teacher, RATE, recipe, seed=3, checkpoint=ckpt, progress=False)
+    state = torch.load(ckpt, weights_only=True)
+    assert state["optimizer"]["param_groups"][0]["lr"] == pytest.approx(scheduled_lr(recipe, 2, 3))
+    const = finetune(teacher, RATE, get_recipe("default", steps=30, batch=2, lr=1e-2), seed=3, progress=False)
+    assert cos.history["loss"][0] == const.history["loss"][0] and cos.history["loss"] != const.history["loss"]

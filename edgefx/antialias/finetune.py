@@ -91,6 +91,9 @@ class Recipe:
     # Gradient-norm clipping at clip_factor x the median norm of the previous (up to 200) steps;
     # 0 turns it off. See `SpikeClipper` for why.
     clip_factor: float = 3.0
+    # "constant" (the paper's Adam) or "cosine": lr × ½(1 + cos(π b / B)) for batch b of B, so
+    # the last batches take small steps instead of jittering around the optimum.
+    lr_schedule: str = "constant"
     dtype: str = "float32"
     duration_s: float | None = None  # 1.2 s recurrent, 1.05 s TCN
     midi_range: tuple[float, float] = (21.0, 127.0)
@@ -114,6 +117,8 @@ class Recipe:
             raise ConfigError(f"recipe dtype {r.dtype!r}: choose one of {sorted(_DTYPES)}")
         if r.steps < 0 or r.batch < 1 or r.lr <= 0:
             raise ConfigError(f"recipe needs steps >= 0, batch >= 1 and lr > 0 (got {r.steps}, {r.batch}, {r.lr})")
+        if r.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"recipe lr_schedule {r.lr_schedule!r}: choose one of {', '.join(LR_SCHEDULES)}")
         if r.clip_factor < 0 or (0 < r.clip_factor < 1):
             raise ConfigError(f"recipe clip_factor must be 0 (off) or >= 1, got {r.clip_factor}")
         if min(r.w_esr, r.w_nmr, r.w_dc) < 0 or r.w_esr + r.w_nmr + r.w_dc == 0:
@@ -126,6 +131,18 @@ class Recipe:
         d = asdict(self)
         d["midi_range"] = list(d["midi_range"])
         return d
+
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def scheduled_lr(recipe: Recipe, batch: int, n_batches: int) -> float:
+    """Learning rate of batch ``batch`` (0-based) of ``n_batches``: ``recipe.lr``, or with the
+    cosine schedule lr · ½(1 + cos(π · batch / n_batches)). A function of the batch index only, so a
+    resumed run continues the same schedule without extra state."""
+    if recipe.lr_schedule == "cosine" and n_batches > 0:
+        return recipe.lr * 0.5 * (1.0 + math.cos(math.pi * batch / n_batches))
+    return recipe.lr
 
 
 RECIPES: dict[str, Recipe] = {
@@ -367,6 +384,8 @@ def finetune(
         try:
             while done < n_batches:
                 t0 = time.perf_counter()
+                for group in opt.param_groups:
+                    group["lr"] = scheduled_lr(recipe, done, n_batches)
                 x, f0, _ = random_tones(recipe.batch, rate, recipe.duration_s, gen, recipe.midi_range)
                 x = x.to(dtype)
                 target = _teacher_targets(teacher, x, f0, rate)

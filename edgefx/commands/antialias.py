@@ -65,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--w-dc", type=float, default=None, help="DC loss weight (default 1.0)")
     p.add_argument("--clip-factor", type=float, default=None,
                    help="clip gradient norms above this multiple of the recent median (default 3; 0 = off)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None,
+                   help="constant learning rate (default) or cosine decay to 0 over the steps")
     p.add_argument("--seed", type=int, default=0, help="seed of the random tones (default 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     p.add_argument("--force", action="store_true", help="replace an existing output bundle")
@@ -80,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
     teacher = Bundle.load(args.bundle)
     out = Path(args.out) if args.out else teacher.path.with_name(teacher.path.name + "-aa")
-    recipe = get_recipe(args.recipe, batch=args.batch, lr=args.lr, clip_factor=args.clip_factor)
+    recipe = get_recipe(args.recipe, batch=args.batch, lr=args.lr, clip_factor=args.clip_factor,
+                        lr_schedule=args.lr_schedule)
     new = finetune_bundle(
         teacher,
         out,
