@@ -38,7 +38,9 @@ Recipes. Step times below were measured on this project's shared 2-core CPU, tor
   run of a tiny hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB
   both) while float64 was 31× slower per step (torch's CPU float64 LSTM has no fused kernel),
   hence float32. lr 2e-3 instead of 5e-4 broke the LSTM-40 (ESR-T −1.5 dB after 300 steps), so
-  the paper's lr is kept.
+  the paper's lr is kept, constant: a cosine decay over the 4,000 steps (``lr_schedule``) traded
+  NMR-S for ESR on the Broadcast LSTM (NMR-S 8.8 → 2.5 dB instead of −6.0; ESR-T −18.3 dB instead
+  of −15.3; results/antialias_calib_lstm4000_cosine.md).
 * ``paper`` — batch 40 (recurrent) / 32 (TCN), 40,000 steps, float64. Extrapolated from the
   step times measured under load (LSTM-40 ≈ 1.5 s/step at batch 8; time ∝ batch, ×14–31 for
   float64): ≈ 100 s/step, i.e. ≈ 46 days for 40k steps on this CPU (≈ 3.5 days even in float32);
