@@ -199,7 +199,7 @@ def test_cosine_schedule_decays_from_lr_to_zero_and_constant_stays():
     cos = get_recipe("default", lr=1e-3, lr_schedule="cosine")
     lrs = [scheduled_lr(cos, b, 100) for b in range(100)]
     assert lrs[0] == pytest.approx(1e-3) and lrs[50] == pytest.approx(5e-4)
-    assert all(a > b for a, b in zip(lrs, lrs[1:])) and 0 < lrs[-1] < 1e-5
+    assert all(a > b for a, b in zip(lrs[:-1], lrs[1:], strict=True)) and 0 < lrs[-1] < 1e-5
     const = get_recipe("default", lr=1e-3)
     assert {scheduled_lr(const, b, 100) for b in (0, 50, 99)} == {1e-3}
 
