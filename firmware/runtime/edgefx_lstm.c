@@ -86,25 +86,25 @@ EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGE
 
 #ifdef EDGEFX_SIMD_V4
 /* One input k of a tile: acc += w[k][gates] * h[k] (8 or 4 accumulators a0..). */
-#define LSTM_STEP8(wk, hs)                                     \
-    do {                                                       \
-        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);             \
-        a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk_, a0);                   \
-        a1 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 4), hk_, a1);             \
-        a2 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H), hk_, a2);             \
-        a3 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H + 4), hk_, a3);         \
-        a4 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H), hk_, a4);         \
-        a5 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H + 4), hk_, a5);     \
-        a6 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H), hk_, a6);         \
-        a7 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H + 4), hk_, a7);     \
+#define LSTM_STEP8(wk, hs)                                               \
+    do {                                                                 \
+        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);                       \
+        a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk_, a0);               \
+        a1 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 4), hk_, a1);         \
+        a2 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H), hk_, a2);         \
+        a3 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H + 4), hk_, a3);     \
+        a4 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H), hk_, a4);     \
+        a5 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H + 4), hk_, a5); \
+        a6 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H), hk_, a6);     \
+        a7 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H + 4), hk_, a7); \
     } while (0)
-#define LSTM_STEP4(wk, hs)                                     \
-    do {                                                       \
-        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);             \
-        a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk_, a0);                   \
-        a1 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H), hk_, a1);             \
-        a2 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H), hk_, a2);         \
-        a3 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H), hk_, a3);         \
+#define LSTM_STEP4(wk, hs)                                           \
+    do {                                                             \
+        const edgefx_v4f hk_ = edgefx_v4f_dup(hs);                   \
+        a0 = edgefx_v4f_fma(edgefx_v4f_load(wk), hk_, a0);           \
+        a1 = edgefx_v4f_fma(edgefx_v4f_load((wk) + H), hk_, a1);     \
+        a2 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 2 * H), hk_, a2); \
+        a3 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H), hk_, a3); \
     } while (0)
 
 #ifdef EDGEFX_SIMD_V8
@@ -165,7 +165,7 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
         if (fast) {
             if (holding || j + 32 <= H) {
                 /* two 16-unit tiles: both tiles' gate sums before their cells, so that the two
-                 * activation chains run side by side (LSTM-32: 5-8 % faster; same bits) */
+                 * activation chains run side by side (same bits) */
                 for (q = 0; q < 8; q++) edgefx_v8f_store(g + 64 * holding + 8 * q, a[q]);
                 if (!holding) {
                     holding = 1;
