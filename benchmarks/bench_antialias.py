@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edgefx.antialias.evaluate import evaluate_aliasing, evaluate_guitar, pedal_reference  # noqa: E402
-from edgefx.antialias.finetune import finetune, get_recipe  # noqa: E402
+from edgefx.antialias.finetune import LR_SCHEDULES, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
 
@@ -272,7 +272,7 @@ def main() -> None:
     ap.add_argument("--part", choices=["calib", "ours", "all"], default="all")
     ap.add_argument("--steps", type=int, default=None, help="fine-tuning steps (default: recipe's; quick 60)")
     ap.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: recipe's)")
-    ap.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None,
+    ap.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
                     help="fine-tuning learning-rate schedule (default: recipe's)")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
     ap.add_argument("--only", default=None,
