@@ -123,7 +123,22 @@ TEACHER_KNOBS = {"drive": 1.0}
 STEP_CAP = {"TCN standard": 60}
 
 
-def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minutes: float, train_seconds: float):
+def teacher_knobs(settings: list[str] | None) -> dict[str, float]:
+    """TEACHER_KNOBS with ``NAME=VALUE`` overrides (e.g. ``tone=1``) from the command line."""
+    knobs = dict(TEACHER_KNOBS)
+    for item in settings or []:
+        name, sep, value = item.partition("=")
+        try:
+            knobs[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name.strip():
+            raise SystemExit(f"--knob expects NAME=VALUE with a number, e.g. tone=1; got {item!r}")
+    return knobs
+
+
+def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minutes: float, train_seconds: float,
+         knobs: dict[str, float] = TEACHER_KNOBS):
     from dataclasses import replace
 
     from edgefx.train import get_recipe as train_recipe
@@ -133,7 +148,7 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
     with tempfile.TemporaryDirectory() as tmp:
         for pedal, label, config in models:
             if pedal not in data_cache:
-                data_cache[pedal] = load_training_data(pedal=pedal, knobs=TEACHER_KNOBS, rate=RATE,
+                data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE,
                                                        duration_s=train_seconds)
             t0 = time.perf_counter()
             tr = train(data_cache[pedal], config, Path(tmp) / f"{pedal}-{label}",
@@ -142,8 +157,8 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
             teacher = tr.bundle.load_model()
             cap = STEP_CAP.get(label)
             r = replace(recipe, steps=min(recipe.steps or cap, cap)) if cap else recipe
-            row = measure(f"{pedal} {label}", teacher, r, eval_kw, reference=pedal_reference(pedal, TEACHER_KNOBS))
-            row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": TEACHER_KNOBS,
+            row = measure(f"{pedal} {label}", teacher, r, eval_kw, reference=pedal_reference(pedal, knobs))
+            row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": knobs,
                             "test_metrics": {k: v for k, v in tr.metrics.items() if isinstance(v, (int, float))}}
             yield row
 
@@ -178,6 +193,8 @@ def command_line(args) -> str:
             parts += [f"--{opt.replace('_', '-')}", shown]
     if args.notes_step != (6 if args.quick else 1):
         parts += ["--notes-step", str(args.notes_step)]
+    for item in getattr(args, "knob", None) or []:
+        parts += ["--knob", item]
     return " ".join(parts)
 
 
@@ -282,6 +299,9 @@ def main() -> None:
                     help="part (b): teacher training budget per model (default 4; quick 1)")
     ap.add_argument("--train-seconds", type=float, default=None,
                     help="part (b): seconds of capture signal to train the teachers on (default 90; quick 40)")
+    ap.add_argument("--knob", action="append", default=None, metavar="NAME=VALUE",
+                    help=f"part (b): a teacher pedal setting over the defaults {TEACHER_KNOBS} (repeatable), "
+                         "e.g. --knob tone=1 for a brighter pedal")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()
@@ -329,7 +349,7 @@ def main() -> None:
 
         models = [(p, label, tcn_preset(cfg["preset"]) if cfg.get("preset") else cfg) for p, label, cfg in models
                   if selected(args.only, f"{p} {label}")]
-        for row in ours(models, recipe, eval_kw, minutes, seconds):
+        for row in ours(models, recipe, eval_kw, minutes, seconds, teacher_knobs(args.knob)):
             rows.append(row)
             write_report(rows, args, md, js, started)
     write_report(rows, args, md, js, started)
