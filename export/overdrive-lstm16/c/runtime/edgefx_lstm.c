@@ -2,9 +2,10 @@
  * edgefx_lstm.c - LSTM block kernel (see edgefx_lstm.h).
  *
  * Per sample, the hidden units are processed in tiles: the 4 gates of a tile's units are
- * accumulated in registers over [x, h] (with AVX 16 units = 8 vectors of 8, then 8 units;
- * with 4-lane SIMD 8 units = 8 vectors of 4; 2 units = 8 scalars otherwise; then 4 / 1 unit
- * tails), the tile's activations and cell update follow at once,
+ * accumulated in registers over [x, h] (with AVX 16 units = 8 vectors of 8, then 8 units, or
+ * for H = 12, 20, 24, 28 all 4H gates as one flat row of vectors; with 4-lane SIMD 8 units =
+ * 8 vectors of 4; 2 units = 8 scalars otherwise; then 4 / 1 unit tails), the tile's
+ * activations and cell update follow at once,
  * and its new h enters the head's 4 partial sums. The new h goes to a second buffer (the old
  * h is read by every tile); the two swap roles every sample and h is copied home at the end
  * of the block.
@@ -107,6 +108,15 @@ EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGE
         a3 = edgefx_v4f_fma(edgefx_v4f_load((wk) + 3 * H), hk_, a3); \
     } while (0)
 
+/* Fast cells of 4 units from their gate vectors: c (in place) and the new h into hn. */
+EDGEFX_INLINE void lstm_cell4_fast_v4(edgefx_v4f i, edgefx_v4f f, edgefx_v4f o, edgefx_v4f g, float *EDGEFX_RESTRICT c,
+                                      float *EDGEFX_RESTRICT hn)
+{
+    const edgefx_v4f cn = edgefx_sigmoid_fast_v4f(f) * edgefx_v4f_load(c) + edgefx_sigmoid_fast_v4f(i) * edgefx_tanh_fast_v4f(g);
+    edgefx_v4f_store(c, cn);
+    edgefx_v4f_store(hn, edgefx_sigmoid_fast_v4f(o) * edgefx_tanh_fast_v4f(cn));
+}
+
 #ifdef EDGEFX_SIMD_V8
 /* c' = sigmoid(f) c + sigmoid(i) tanh(g) with the fast activations, stored to c and returned. */
 EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g, float *EDGEFX_RESTRICT c)
@@ -128,6 +138,43 @@ EDGEFX_INLINE void lstm_cells16_fast_v8(const edgefx_v8f *a, float *EDGEFX_RESTR
 }
 
 /*
+ * Sizes 16-unit tiles do not fit (H = 12, 20, 24, 28): one sample's 4H gate sums as one flat row
+ * of 4H/8 vectors (a row [i f o g~] of w is contiguous, whatever the gate boundaries), so up to 14
+ * accumulators are in flight instead of a 4-accumulator tail; then the cells from g. Same
+ * operations per gate as the tiles, so the same bits.
+ */
+EDGEFX_INLINE void lstm_flat_v8(const edgefx_lstm_f32 *S, const float *EDGEFX_RESTRICT w, size_t H,
+                                const float *EDGEFX_RESTRICT h, float x, float *EDGEFX_RESTRICT c,
+                                float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT g, edgefx_v4f *sv, int fast)
+{
+    const size_t G = 4 * H, nv = G / 8;
+    const edgefx_v8f xv = edgefx_v8f_dup(x);
+    const float *EDGEFX_RESTRICT wk = w + G;
+    edgefx_v8f a[16];
+    size_t j, k, q;
+    for (q = 0; q < nv; q++) a[q] = edgefx_v8f_load(S->b + 8 * q) + edgefx_v8f_load(w + 8 * q) * xv;
+    for (k = 0; k < H; k++, wk += G) {
+        const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
+        EDGEFX_UNROLL
+        for (q = 0; q < nv; q++) a[q] = edgefx_v8f_fma(edgefx_v8f_load(wk + 8 * q), hk, a[q]);
+    }
+    for (q = 0; q < nv; q++) edgefx_v8f_store(g + 8 * q, a[q]);
+    if (!fast) {
+        lstm_cell(g, c, hn, H, 0);
+    } else {
+        for (j = 0; j + 8 <= H; j += 8) {
+            const edgefx_v8f c0 = lstm_c_fast_v8(edgefx_v8f_load(g + j), edgefx_v8f_load(g + H + j),
+                                                 edgefx_v8f_load(g + 3 * H + j), c + j);
+            edgefx_v8f_store(hn + j, edgefx_sigmoid_fast_v8f(edgefx_v8f_load(g + 2 * H + j)) * edgefx_tanh_fast_v8f(c0));
+        }
+        if (j < H) /* H = 8 m + 4 */
+            lstm_cell4_fast_v4(edgefx_v4f_load(g + j), edgefx_v4f_load(g + H + j), edgefx_v4f_load(g + 2 * H + j),
+                               edgefx_v4f_load(g + 3 * H + j), c + j, hn + j);
+    }
+    *sv = edgefx_v4f_mul_acc(*sv, hn, S->head_w, H);
+}
+
+/*
  * The 8-lane (AVX) tiles of one sample: 16 units (the 4 gates x 2 halves = 8 accumulators,
  * as many as the register file holds beside the broadcast), then 8 units (4 accumulators).
  * Returns the first unit not done; the head sums continue in *sv, in the same order as the
@@ -143,6 +190,10 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
     const edgefx_v8f xv = edgefx_v8f_dup(x);
     int holding = 0; /* fast path: a tile's gate sums wait in g[0, 64) for the next tile's */
     size_t j = 0, k, q;
+    if (H % 16 != 0 && H % 4 == 0 && H > 8 && H <= 32) {
+        lstm_flat_v8(S, w, H, h, x, c, hn, g, sv, fast);
+        return H;
+    }
     for (; j + 16 <= H; j += 16) {
         edgefx_v8f a[8];
         const float *EDGEFX_RESTRICT wk = w + G + j;
@@ -273,11 +324,15 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
         edgefx_v4f a3 = edgefx_v4f_load(b + 3 * H + j) + edgefx_v4f_load(w + 3 * H + j) * xv;
         const float *EDGEFX_RESTRICT wk = w + G + j;
         for (k = 0; k < H; k++, wk += G) LSTM_STEP4(wk, h[k]);
-        edgefx_v4f_store(g, a0);
-        edgefx_v4f_store(g + 4, a1);
-        edgefx_v4f_store(g + 8, a2);
-        edgefx_v4f_store(g + 12, a3);
-        lstm_cell(g, c + j, hn + j, 4, fast);
+        if (fast) {
+            lstm_cell4_fast_v4(a0, a1, a2, a3, c + j, hn + j);
+        } else {
+            edgefx_v4f_store(g, a0);
+            edgefx_v4f_store(g + 4, a1);
+            edgefx_v4f_store(g + 8, a2);
+            edgefx_v4f_store(g + 12, a3);
+            lstm_cell(g, c + j, hn + j, 4, 0);
+        }
         sv = edgefx_v4f_mul_acc(sv, hn + j, hw + j, 4);
     }
     *sv_out = sv;
@@ -345,7 +400,9 @@ EDGEFX_INLINE void lstm_dispatch(const edgefx_lstm_f32 *S, float *state, const f
 #ifdef EDGEFX_SIMD_V8
     switch (S->hidden) {
     case 8: lstm_run(S, state, in, out, n, fast, 8); return;
+    case 12: lstm_run(S, state, in, out, n, fast, 12); return;
     case 16: lstm_run(S, state, in, out, n, fast, 16); return;
+    case 24: lstm_run(S, state, in, out, n, fast, 24); return;
     case 32: lstm_run(S, state, in, out, n, fast, 32); return;
     default: break;
     }
