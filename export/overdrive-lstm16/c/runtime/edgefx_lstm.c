@@ -3,7 +3,7 @@
  *
  * Per sample, the hidden units are processed in tiles: the 4 gates of a tile's units are
  * accumulated in registers over [x, h] (with AVX 16 units = 8 vectors of 8, then 8 units, or
- * for H = 12, 20, 24, 28 all 4H gates as one flat row of vectors; with 4-lane SIMD 8 units =
+ * for H = 12, 20, 24, 28, 36, 40 all 4H gates as a flat row of vectors; with 4-lane SIMD 8 units =
  * 8 vectors of 4; 2 units = 8 scalars otherwise; then 4 / 1 unit tails), the tile's
  * activations and cell update follow at once,
  * and its new h enters the head's 4 partial sums. The new h goes to a second buffer (the old
@@ -138,27 +138,30 @@ EDGEFX_INLINE void lstm_cells16_fast_v8(const edgefx_v8f *a, float *EDGEFX_RESTR
 }
 
 /*
- * Sizes 16-unit tiles do not fit (H = 12, 20, 24, 28): one sample's 4H gate sums as one flat row
- * of 4H/8 vectors (a row [i f o g~] of w is contiguous, whatever the gate boundaries), so up to 14
- * accumulators are in flight instead of a 4-accumulator tail; then the cells from g. Same
+ * Sizes 16-unit tiles do not fit (H = 12, 20, 24, 28, 36, 40): one sample's 4H gate sums as a flat
+ * row of 4H/8 vectors (a row [i f o g~] of w is contiguous, whatever the gate boundaries), in
+ * chunks of up to 14 accumulators instead of a 4-accumulator tail; then the cells from g. Same
  * operations per gate as the tiles, so the same bits.
  */
 EDGEFX_INLINE void lstm_flat_v8(const edgefx_lstm_f32 *S, const float *EDGEFX_RESTRICT w, size_t H,
                                 const float *EDGEFX_RESTRICT h, float x, float *EDGEFX_RESTRICT c,
                                 float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT g, edgefx_v4f *sv, int fast)
 {
-    const size_t G = 4 * H, nv = G / 8;
+    const size_t G = 4 * H, nv = G / 8, chunks = (nv + 13) / 14, cv = (nv + chunks - 1) / chunks;
     const edgefx_v8f xv = edgefx_v8f_dup(x);
-    const float *EDGEFX_RESTRICT wk = w + G;
-    edgefx_v8f a[16];
-    size_t j, k, q;
-    for (q = 0; q < nv; q++) a[q] = edgefx_v8f_load(S->b + 8 * q) + edgefx_v8f_load(w + 8 * q) * xv;
-    for (k = 0; k < H; k++, wk += G) {
-        const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
-        EDGEFX_UNROLL
-        for (q = 0; q < nv; q++) a[q] = edgefx_v8f_fma(edgefx_v8f_load(wk + 8 * q), hk, a[q]);
+    size_t j, k, q, q0;
+    for (q0 = 0; q0 < nv; q0 += cv) { /* chunks of at most 14 vectors, as many as fit in registers */
+        const size_t m = nv - q0 < cv ? nv - q0 : cv;
+        const float *EDGEFX_RESTRICT wk = w + G + 8 * q0;
+        edgefx_v8f a[14];
+        for (q = 0; q < m; q++) a[q] = edgefx_v8f_load(S->b + 8 * (q0 + q)) + edgefx_v8f_load(w + 8 * (q0 + q)) * xv;
+        for (k = 0; k < H; k++, wk += G) {
+            const edgefx_v8f hk = edgefx_v8f_dup(h[k]);
+            EDGEFX_UNROLL
+            for (q = 0; q < m; q++) a[q] = edgefx_v8f_fma(edgefx_v8f_load(wk + 8 * q), hk, a[q]);
+        }
+        for (q = 0; q < m; q++) edgefx_v8f_store(g + 8 * (q0 + q), a[q]);
     }
-    for (q = 0; q < nv; q++) edgefx_v8f_store(g + 8 * q, a[q]);
     if (!fast) {
         lstm_cell(g, c, hn, H, 0);
     } else {
@@ -190,7 +193,7 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
     const edgefx_v8f xv = edgefx_v8f_dup(x);
     int holding = 0; /* fast path: a tile's gate sums wait in g[0, 64) for the next tile's */
     size_t j = 0, k, q;
-    if (H % 16 != 0 && H % 4 == 0 && H > 8 && H <= 32) {
+    if (H % 16 != 0 && H % 4 == 0 && H > 8 && H <= 40) {
         lstm_flat_v8(S, w, H, h, x, c, hn, g, sv, fast);
         return H;
     }
@@ -342,6 +345,14 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
 #undef LSTM_STEP4
 #endif
 
+/* Gate-sum scratch (stack) per sample: with AVX, two 16-unit tiles or a flat row of 4H <= 160;
+ * otherwise one 8-unit tile of 4-lane vectors. */
+#ifdef EDGEFX_SIMD_V8
+#define LSTM_GATE_SCRATCH 160
+#else
+#define LSTM_GATE_SCRATCH 32
+#endif
+
 EDGEFX_INLINE void lstm_run(const edgefx_lstm_f32 *S, float *state, const float *in, float *out, size_t n,
                             int fast, size_t H)
 {
@@ -351,7 +362,7 @@ EDGEFX_INLINE void lstm_run(const edgefx_lstm_f32 *S, float *state, const float 
      * while the new one is written), so no copy sits between one sample's h and the next's use */
     float *h = h_state, *hn = state + 1 + 2 * H;
     const float *EDGEFX_RESTRICT hw = S->head_w;
-    float g[128]; /* gate sums: one 16-unit tile (exact path), two (fast path with AVX) */
+    float g[LSTM_GATE_SCRATCH];
     size_t t, j;
     for (t = 0; t < n; t++) {
         const float x = in[t];
@@ -404,6 +415,7 @@ EDGEFX_INLINE void lstm_dispatch(const edgefx_lstm_f32 *S, float *state, const f
     case 16: lstm_run(S, state, in, out, n, fast, 16); return;
     case 24: lstm_run(S, state, in, out, n, fast, 24); return;
     case 32: lstm_run(S, state, in, out, n, fast, 32); return;
+    case 40: lstm_run(S, state, in, out, n, fast, 40); return;
     default: break;
     }
 #endif
