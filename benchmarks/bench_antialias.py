@@ -137,8 +137,29 @@ def teacher_knobs(settings: list[str] | None) -> dict[str, float]:
     return knobs
 
 
+def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds: float):
+    """A teacher kept by an earlier run with --teachers: (model, test metrics), or None when ``path``
+    holds no bundle. A bundle trained on another pedal, other knobs or another signal length is an
+    error (its figures would not belong to this run)."""
+    from edgefx.bundle import Bundle
+
+    if not (path / "manifest.json").exists():
+        return None
+    bundle = Bundle.load(path)
+    source = bundle.manifest.get("training", {}).get("source", {})
+    seconds = source.get("signal", {}).get("duration_s")
+    if source.get("pedal") != pedal or source.get("knobs") != knobs or seconds != train_seconds:
+        raise SystemExit(f"{path}: this teacher was trained on {source.get('pedal')!r} with knobs "
+                         f"{source.get('knobs')} and {seconds} s of signal, not {pedal!r} with {knobs} and "
+                         f"{train_seconds:g} s; give --teachers another directory")
+    return bundle.load_model(), bundle.manifest.get("metrics", {}).get("test", {})
+
+
 def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minutes: float, train_seconds: float,
-         knobs: dict[str, float] = TEACHER_KNOBS):
+         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None):
+    """Part (b) rows. With ``teachers``, each teacher bundle is kept there and reused by later runs
+    (so recipes can be compared on the same teacher: a training budget in minutes is not
+    reproducible across machines)."""
     from dataclasses import replace
 
     from edgefx.train import get_recipe as train_recipe
@@ -147,19 +168,28 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
     data_cache: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for pedal, label, config in models:
-            if pedal not in data_cache:
-                data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE,
-                                                       duration_s=train_seconds)
+            slug = f"{pedal}-{label.replace(' ', '-').lower()}"
+            path = (teachers or Path(tmp)) / slug
             t0 = time.perf_counter()
-            tr = train(data_cache[pedal], config, Path(tmp) / f"{pedal}-{label}",
-                       recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds),
-                       show_progress=False, report=False)
-            teacher = tr.bundle.load_model()
+            kept = load_teacher(path, pedal, knobs, train_seconds) if teachers else None
+            if kept:
+                teacher, test_metrics = kept
+                print(f"[{pedal} {label}] reusing the teacher in {path}", flush=True)
+            else:
+                if pedal not in data_cache:
+                    data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE,
+                                                           duration_s=train_seconds)
+                tr = train(data_cache[pedal], config, path,
+                           recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds),
+                           show_progress=False, report=False)
+                teacher, test_metrics = tr.bundle.load_model(), tr.metrics
             cap = STEP_CAP.get(label)
             r = replace(recipe, steps=min(recipe.steps or cap, cap)) if cap else recipe
             row = measure(f"{pedal} {label}", teacher, r, eval_kw, reference=pedal_reference(pedal, knobs))
             row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": knobs,
-                            "test_metrics": {k: v for k, v in tr.metrics.items() if isinstance(v, (int, float))}}
+                            "test_metrics": {k: v for k, v in test_metrics.items() if isinstance(v, (int, float))}}
+            if kept:
+                row["train"]["reused"] = str(path)
             yield row
 
 
@@ -186,10 +216,10 @@ def command_line(args) -> str:
     parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
     if args.part != "all":
         parts += ["--part", args.part]
-    for opt in ("only", "steps", "lr", "lr_schedule", "train_minutes", "train_seconds"):
+    for opt in ("only", "steps", "lr", "lr_schedule", "train_minutes", "train_seconds", "teachers"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
         if value is not None:
-            shown = f"'{value}'" if opt == "only" else value if isinstance(value, str) else f"{value:g}"
+            shown = f"'{value}'" if opt in ("only", "teachers") else value if isinstance(value, str) else f"{value:g}"
             parts += [f"--{opt.replace('_', '-')}", shown]
     if args.notes_step != (6 if args.quick else 1):
         parts += ["--notes-step", str(args.notes_step)]
@@ -302,6 +332,9 @@ def main() -> None:
     ap.add_argument("--knob", action="append", default=None, metavar="NAME=VALUE",
                     help=f"part (b): a teacher pedal setting over the defaults {TEACHER_KNOBS} (repeatable), "
                          "e.g. --knob tone=1 for a brighter pedal")
+    ap.add_argument("--teachers", default=None, metavar="DIR",
+                    help="part (b): keep each teacher bundle in DIR and reuse it when a later run finds it "
+                         "there (compare recipes on the same teacher)")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()
@@ -349,7 +382,8 @@ def main() -> None:
 
         models = [(p, label, tcn_preset(cfg["preset"]) if cfg.get("preset") else cfg) for p, label, cfg in models
                   if selected(args.only, f"{p} {label}")]
-        for row in ours(models, recipe, eval_kw, minutes, seconds, teacher_knobs(args.knob)):
+        teachers = Path(args.teachers) if args.teachers else None
+        for row in ours(models, recipe, eval_kw, minutes, seconds, teacher_knobs(args.knob), teachers):
             rows.append(row)
             write_report(rows, args, md, js, started)
     write_report(rows, args, md, js, started)

@@ -38,3 +38,29 @@ def test_command_line_reproduces_the_knobs(bench):
                               train_minutes=20.0, train_seconds=None, notes_step=1, knob=["tone=1"])
     assert bench.command_line(args) == ("benchmarks/bench_antialias.py --part ours --only 'fuzz LSTM-16' "
                                         "--train-minutes 20 --knob tone=1")
+
+
+def _kept_teacher(path, pedal="fuzz", knobs=None, seconds=90.0):
+    from edgefx.bundle import Bundle
+    from edgefx.codegen.samples import sample_model
+
+    source = {"kind": "pedal", "pedal": pedal, "knobs": knobs or {"drive": 1.0}, "signal": {"duration_s": seconds}}
+    Bundle.create(path, sample_model("lstm4", seed=1), 44100, training={"source": source},
+                  metrics={"test": {"esr": 0.25}})
+
+
+def test_kept_teacher_is_reused(bench, tmp_path):
+    _kept_teacher(tmp_path / "fuzz-lstm-4")
+    model, metrics = bench.load_teacher(tmp_path / "fuzz-lstm-4", "fuzz", {"drive": 1.0}, 90.0)
+    assert metrics == {"esr": 0.25}
+    assert sum(p.numel() for p in model.parameters()) > 0
+    assert bench.load_teacher(tmp_path / "absent", "fuzz", {"drive": 1.0}, 90.0) is None
+
+
+@pytest.mark.parametrize("pedal, knobs, seconds", [("distortion", {"drive": 1.0}, 90.0),
+                                                   ("fuzz", {"drive": 1.0, "tone": 1.0}, 90.0),
+                                                   ("fuzz", {"drive": 1.0}, 180.0)])
+def test_teacher_from_another_setup_is_refused(bench, tmp_path, pedal, knobs, seconds):
+    _kept_teacher(tmp_path / "t")
+    with pytest.raises(SystemExit, match="give --teachers another directory"):
+        bench.load_teacher(tmp_path / "t", pedal, knobs, seconds)
