@@ -14,12 +14,14 @@ import numpy as np
 import pytest
 
 from edgefx.codegen import generate, host_model
+from edgefx.codegen.build import AVX2_FLAGS, cpu_supports_avx2
 from edgefx.codegen.generate import FIRMWARE_RUNTIME
 from edgefx.codegen.samples import sample_model
 from edgefx.signals.guitar import guitar_phrase
 from edgefx.toolchains import TOOLCHAINS, WARNING_FLAGS, get_toolchain
 
-MODELS = ["lstm8", "lstm13", "gru6", "gru13", "tcn-nano-gated"]  # 13: 8- and 4-unit tiles plus a tail
+# 13: 8- and 4-unit tiles plus a tail; 12: with AVX, the flat gate row
+MODELS = ["lstm8", "lstm12", "lstm13", "gru6", "gru13", "tcn-nano-gated"]
 STRICT = (*WARNING_FLAGS, "-pedantic")
 
 
@@ -104,9 +106,13 @@ def test_aarch64_under_qemu_is_bit_identical_to_host(spec, generated, stream, tm
     assert y.tobytes() == _run([str(host_exe)], stream)
 
 
+@pytest.mark.parametrize("simd", ["sse2", "avx2"])
 @pytest.mark.parametrize("spec", MODELS)
-def test_host_build_is_clean_under_asan_ubsan(spec, generated, stream, tmp_path):
+def test_host_build_is_clean_under_asan_ubsan(spec, simd, generated, stream, tmp_path):
+    """Both x86 builds: the default (4-lane SSE2) and the host engine's -mavx2 -mfma (8-lane tiles)."""
     host = _need("host")
+    if simd == "avx2" and not cpu_supports_avx2():
+        pytest.skip("this CPU has no AVX2 + FMA")
     gen = generated[spec]
     try:
         exe = host.compile(
@@ -114,8 +120,8 @@ def test_host_build_is_clean_under_asan_ubsan(spec, generated, stream, tmp_path)
             tmp_path / "san_main",
             cwd=gen.directory,
             opt_flags=("-O1", "-g"),
-            extra_flags=(*STRICT, "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                         "-fno-omit-frame-pointer"),
+            extra_flags=(*STRICT, *(AVX2_FLAGS if simd == "avx2" else ()), "-fsanitize=address,undefined",
+                         "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"),
             libs=("-lm",),
         )
     except Exception as exc:  # noqa: BLE001 - a compiler without sanitizer runtimes
