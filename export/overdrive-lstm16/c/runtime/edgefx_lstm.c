@@ -191,7 +191,6 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
     const float *EDGEFX_RESTRICT b = S->b;
     const float *EDGEFX_RESTRICT hw = S->head_w;
     const edgefx_v8f xv = edgefx_v8f_dup(x);
-    int holding = 0; /* fast path: a tile's gate sums wait in g[0, 64) for the next tile's */
     size_t j = 0, k, q;
     if (H % 16 != 0 && H % 4 == 0 && H > 8 && H <= 40) {
         lstm_flat_v8(S, w, H, h, x, c, hn, g, sv, fast);
@@ -217,20 +216,9 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
             a[7] = edgefx_v8f_fma(edgefx_v8f_load(wk + 3 * H + 8), hk, a[7]);
         }
         if (fast) {
-            if (holding || j + 32 <= H) {
-                /* two 16-unit tiles: both tiles' gate sums before their cells, so that the two
-                 * activation chains run side by side (same bits) */
-                for (q = 0; q < 8; q++) edgefx_v8f_store(g + 64 * holding + 8 * q, a[q]);
-                if (!holding) {
-                    holding = 1;
-                    continue;
-                }
-                for (q = 0; q < 8; q++) a[q] = edgefx_v8f_load(g + 8 * q);
-                lstm_cells16_fast_v8(a, c + j - 16, hn + j - 16);
-                *sv = edgefx_v4f_mul_acc(*sv, hn + j - 16, hw + j - 16, 16);
-                for (q = 0; q < 8; q++) a[q] = edgefx_v8f_load(g + 64 + 8 * q);
-                holding = 0;
-            }
+            /* the cells right after their tile's sums: the next tile's sums (independent) overlap
+             * this tile's activation chain (in an exploratory A/B timing this beat summing two
+             * tiles before both tiles' cells on LSTM-32) */
             lstm_cells16_fast_v8(a, c + j, hn + j);
         } else {
             for (q = 0; q < 8; q++) edgefx_v8f_store(g + 8 * q, a[q]);
@@ -345,7 +333,7 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
 #undef LSTM_STEP4
 #endif
 
-/* Gate-sum scratch (stack) per sample: with AVX, two 16-unit tiles or a flat row of 4H <= 160;
+/* Gate-sum scratch (stack) per sample: with AVX, a 16-unit tile or a flat row of 4H <= 160;
  * otherwise one 8-unit tile of 4-lane vectors. */
 #ifdef EDGEFX_SIMD_V8
 #define LSTM_GATE_SCRATCH 160
