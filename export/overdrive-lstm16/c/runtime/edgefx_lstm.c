@@ -85,6 +85,14 @@ EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGE
     for (u = 0; u < 4 * nu; u++) g[u] = acc[u];
 }
 
+/* Gate-sum scratch (stack) per sample: with AVX, a 16-unit tile or a flat row of 4H <= 160;
+ * otherwise one 8-unit tile of 4-lane vectors. */
+#ifdef EDGEFX_SIMD_V8
+#define LSTM_GATE_SCRATCH 160
+#else
+#define LSTM_GATE_SCRATCH 32
+#endif
+
 #ifdef EDGEFX_SIMD_V4
 /* One input k of a tile: acc += w[k][gates] * h[k] (8 or 4 accumulators a0..). */
 #define LSTM_STEP8(wk, hs)                                               \
@@ -192,7 +200,7 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
     const float *EDGEFX_RESTRICT hw = S->head_w;
     const edgefx_v8f xv = edgefx_v8f_dup(x);
     size_t j = 0, k, q;
-    if (H % 16 != 0 && H % 4 == 0 && H > 8 && H <= 40) {
+    if (H % 16 != 0 && H % 4 == 0 && H > 8 && 4 * H <= LSTM_GATE_SCRATCH) {
         lstm_flat_v8(S, w, H, h, x, c, hn, g, sv, fast);
         return H;
     }
@@ -331,14 +339,6 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
 }
 #undef LSTM_STEP8
 #undef LSTM_STEP4
-#endif
-
-/* Gate-sum scratch (stack) per sample: with AVX, a 16-unit tile or a flat row of 4H <= 160;
- * otherwise one 8-unit tile of 4-lane vectors. */
-#ifdef EDGEFX_SIMD_V8
-#define LSTM_GATE_SCRATCH 160
-#else
-#define LSTM_GATE_SCRATCH 32
 #endif
 
 EDGEFX_INLINE void lstm_run(const edgefx_lstm_f32 *S, float *state, const float *in, float *out, size_t n,
