@@ -135,6 +135,13 @@ EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g
     return cn;
 }
 
+/* Fast cells of 8 units from their gate vectors: c (in place) and the new h into hn. */
+EDGEFX_INLINE void lstm_cell8_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f o, edgefx_v8f g, float *EDGEFX_RESTRICT c,
+                                      float *EDGEFX_RESTRICT hn)
+{
+    edgefx_v8f_store(hn, edgefx_sigmoid_fast_v8f(o) * edgefx_tanh_fast_v8f(lstm_c_fast_v8(i, f, g, c)));
+}
+
 /* Fast cells of 16 units from their 8 gate vectors (i, i', f, f', o, o', g~, g~'): c and hn. */
 EDGEFX_INLINE void lstm_cells16_fast_v8(const edgefx_v8f *a, float *EDGEFX_RESTRICT c, float *EDGEFX_RESTRICT hn)
 {
@@ -173,11 +180,9 @@ EDGEFX_INLINE void lstm_flat_v8(const edgefx_lstm_f32 *S, const float *EDGEFX_RE
     if (!fast) {
         lstm_cell(g, c, hn, H, 0);
     } else {
-        for (j = 0; j + 8 <= H; j += 8) {
-            const edgefx_v8f c0 = lstm_c_fast_v8(edgefx_v8f_load(g + j), edgefx_v8f_load(g + H + j),
-                                                 edgefx_v8f_load(g + 3 * H + j), c + j);
-            edgefx_v8f_store(hn + j, edgefx_sigmoid_fast_v8f(edgefx_v8f_load(g + 2 * H + j)) * edgefx_tanh_fast_v8f(c0));
-        }
+        for (j = 0; j + 8 <= H; j += 8)
+            lstm_cell8_fast_v8(edgefx_v8f_load(g + j), edgefx_v8f_load(g + H + j), edgefx_v8f_load(g + 2 * H + j),
+                               edgefx_v8f_load(g + 3 * H + j), c + j, hn + j);
         if (j < H) /* H = 8 m + 4 */
             lstm_cell4_fast_v4(edgefx_v4f_load(g + j), edgefx_v4f_load(g + H + j), edgefx_v4f_load(g + 2 * H + j),
                                edgefx_v4f_load(g + 3 * H + j), c + j, hn + j);
@@ -248,8 +253,7 @@ EDGEFX_INLINE size_t lstm_tiles_v8(const edgefx_lstm_f32 *S, const float *EDGEFX
             a3 = edgefx_v8f_fma(edgefx_v8f_load(wk + 3 * H), hk, a3);
         }
         if (fast) {
-            const edgefx_v8f c0 = lstm_c_fast_v8(a0, a1, a3, c + j);
-            edgefx_v8f_store(hn + j, edgefx_sigmoid_fast_v8f(a2) * edgefx_tanh_fast_v8f(c0));
+            lstm_cell8_fast_v8(a0, a1, a2, a3, c + j, hn + j);
         } else {
             edgefx_v8f_store(g, a0);
             edgefx_v8f_store(g + 8, a1);
