@@ -127,13 +127,13 @@ def teacher_knobs(settings: list[str] | None) -> dict[str, float]:
     """TEACHER_KNOBS with ``NAME=VALUE`` overrides (e.g. ``tone=1``) from the command line."""
     knobs = dict(TEACHER_KNOBS)
     for item in settings or []:
-        name, sep, value = item.partition("=")
+        name, _, value = item.partition("=")
         try:
+            if not name.strip():
+                raise ValueError
             knobs[name.strip()] = float(value)
         except ValueError:
-            sep = ""
-        if not sep or not name.strip():
-            raise SystemExit(f"--knob expects NAME=VALUE with a number, e.g. tone=1; got {item!r}")
+            raise SystemExit(f"--knob expects NAME=VALUE with a number, e.g. tone=1; got {item!r}") from None
     return knobs
 
 
