@@ -140,3 +140,31 @@ def test_host_build_is_clean_under_asan_ubsan(spec, simd, generated, stream, tmp
         out = _run([str(exe), *args], data)
         y = np.frombuffer(out, dtype=np.float32)
         assert y.size == len(data) // 4 and np.isfinite(y).all()
+
+
+def test_latency_probe_builds_warning_free_and_reports_every_figure(tmp_path):
+    """firmware/bench/edgefx_latency.c (the latency and throughput floors of `latency.py`)."""
+    tc = _need("host")
+    bench = FIRMWARE_RUNTIME.parent / "bench"
+    flags = AVX2_FLAGS if cpu_supports_avx2() else ()
+    exe = tc.compile([bench / "edgefx_latency.c", bench / "edgefx_bench_driver.c"], tmp_path / "latency", cwd=tmp_path,
+                     extra_flags=(*STRICT, *flags, f"-I{FIRMWARE_RUNTIME}", f"-I{bench}"), libs=("-lm",))
+    out = subprocess.run([str(exe), "2000", "1", "0", "3"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    figures = {k: float(v) for k, v in (line.split() for line in out.stdout.splitlines())}
+    assert set(figures) == {"lanes", "add", "mul", "fma", "tanh_fast", "sigmoid_fast", "fma_throughput",
+                            "tanh_fast_throughput", "sigmoid_fast_throughput", "mix_0", "mix_3"}
+    assert figures["lanes"] == (8 if flags else 4)
+    assert all(np.isfinite(v) and v > 0 for v in figures.values())
+
+
+def test_latency_throughput_floor_interpolates_the_mix():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("latency", FIRMWARE_RUNTIME.parent / "bench" / "latency.py")
+    latency = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(latency)
+    # LSTM-16: 1104 MACs; an 8-unit slice holds 1104 / 2 = 552 of them, 69 vectors of 8, 8.625 rounds of 8
+    assert latency.mix_rounds(16, 8) == pytest.approx(8.625)
+    lat = {"lanes": 8.0, "mix_8": 20.0, "mix_9": 22.0}
+    assert latency.throughput_floor_ns(lat, 16) == pytest.approx((20.0 + 2.0 * 0.625) * 2)

@@ -1,8 +1,10 @@
 /*
- * edgefx_latency.c - latency (not throughput) of the operations on an LSTM sample's critical path:
- * a float add, a float multiply, a fused multiply-add, and the runtime's fast tanh and sigmoid (8-lane with AVX, else
+ * edgefx_latency.c - latency of the operations on an LSTM sample's critical path: a float add, a
+ * float multiply, a fused multiply-add, and the runtime's fast tanh and sigmoid (8-lane with AVX, else
  * 4-lane or scalar: whatever the kernels use on this build). Each is timed as a chain of dependent
- * calls, so the figure is the time from an input to its result. Prints "name ns" lines.
+ * calls, so the figure is the time from an input to its result. Then the throughput of the
+ * multiply-add and of the two fast activations: 8 independent chains side by side, time per
+ * operation. Prints "name ns" lines (per vector of lanes).
  *
  *   gcc -O3 -std=c99 -ffp-contract=off [-mavx2 -mfma] -I../runtime edgefx_latency.c edgefx_bench_driver.c -o latency
  */
@@ -37,22 +39,56 @@ typedef float vec;
 /* Keeps x in a register and opaque to the optimiser, so the chain stays a chain. */
 #define OPAQUE(x) __asm__ volatile("" : "+x"(x))
 
-static double best_ns(int which, long n, int repeats)
+static double best_ns(int which, long n, int repeats, int rounds)
 {
     double best = 1e30;
     int r;
     for (r = 0; r < repeats; r++) {
         vec x = DUP(0.3f), y = DUP(which == 1 ? 1.0f : 1e-30f); /* no drift into subnormals */
         long i;
+        double dt_scale = 1.0;
         double t0 = edgefx_bench_now(), dt;
         switch (which) {
         case 0: for (i = 0; i < n; i++) { x = x + y; OPAQUE(x); } break;
         case 1: for (i = 0; i < n; i++) { x = x * y; OPAQUE(x); } break;
         case 2: for (i = 0; i < n; i++) { x = FMA(x, DUP(1.0f), y); OPAQUE(x); } break;
         case 3: for (i = 0; i < n; i++) { x = TANH(x); OPAQUE(x); } break;
-        default: for (i = 0; i < n; i++) { x = SIGMOID(x); OPAQUE(x); } break;
+        case 4: for (i = 0; i < n; i++) { x = SIGMOID(x); OPAQUE(x); } break;
+        case 8: { /* the mix: 3 sigmoid + 2 tanh (one vector each of an 8-unit LSTM cell, on inputs
+                   * independent of each other) beside `rounds` x 8 independent multiply-adds; time per
+                   * iteration */
+            vec c0 = DUP(0.1f), c1 = DUP(0.2f), c2 = DUP(0.3f), c3 = DUP(0.4f);
+            vec c4 = DUP(0.5f), c5 = DUP(0.6f), c6 = DUP(0.7f), c7 = DUP(0.8f), acc = DUP(0.0f);
+            int k;
+            for (i = 0; i < n; i++) {
+                OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4);
+                acc = acc + (((SIGMOID(c0) + SIGMOID(c1)) + (SIGMOID(c2) + TANH(c3))) + TANH(c4));
+                for (k = 0; k < rounds; k++) {
+                    c0 = FMA(c0, DUP(1.0f), y); c1 = FMA(c1, DUP(1.0f), y); c2 = FMA(c2, DUP(1.0f), y);
+                    c3 = FMA(c3, DUP(1.0f), y); c4 = FMA(c4, DUP(1.0f), y); c5 = FMA(c5, DUP(1.0f), y);
+                    c6 = FMA(c6, DUP(1.0f), y); c7 = FMA(c7, DUP(1.0f), y);
+                    OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4); OPAQUE(c5); OPAQUE(c6); OPAQUE(c7);
+                }
+            }
+            x = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + acc;
+        } break;
+        default: { /* throughput: 8 independent chains (which = 5 fma, 6 tanh, 7 sigmoid) */
+            vec c0 = DUP(0.1f), c1 = DUP(0.2f), c2 = DUP(0.3f), c3 = DUP(0.4f);
+            vec c4 = DUP(0.5f), c5 = DUP(0.6f), c6 = DUP(0.7f), c7 = DUP(0.8f);
+#define EIGHT(OP)                                                                                     \
+    for (i = 0; i < n; i++) {                                                                         \
+        c0 = OP(c0); c1 = OP(c1); c2 = OP(c2); c3 = OP(c3); c4 = OP(c4); c5 = OP(c5); c6 = OP(c6); c7 = OP(c7); \
+        OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4); OPAQUE(c5); OPAQUE(c6); OPAQUE(c7); \
+    }
+#define STEP(v) FMA(v, DUP(1.0f), y)
+            if (which == 5) EIGHT(STEP) else if (which == 6) EIGHT(TANH) else EIGHT(SIGMOID)
+#undef STEP
+#undef EIGHT
+            x = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7));
+            dt_scale = 8.0;
+        } break;
         }
-        dt = (edgefx_bench_now() - t0) / (double)n;
+        dt = (edgefx_bench_now() - t0) / ((double)n * dt_scale);
         {
             float out[LANES];
             __builtin_memcpy(out, &x, sizeof out);
@@ -63,13 +99,19 @@ static double best_ns(int which, long n, int repeats)
     return best * 1e9;
 }
 
+/* latency n repeats [rounds ...]: the eight single-operation figures, then "mix_R ns" per rounds R given */
 int main(int argc, char **argv)
 {
     const long n = argc > 1 ? atol(argv[1]) : 5000000L;
     const int repeats = argc > 2 ? atoi(argv[2]) : 7;
-    static const char *names[] = {"add", "mul", "fma", "tanh_fast", "sigmoid_fast"};
+    static const char *names[] = {"add", "mul", "fma", "tanh_fast", "sigmoid_fast",
+                                  "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput"};
     int k;
     printf("lanes %d\n", LANES);
-    for (k = 0; k < 5; k++) printf("%s %.4f\n", names[k], best_ns(k, n, repeats));
+    for (k = 0; k < 8; k++) printf("%s %.4f\n", names[k], best_ns(k, n, repeats, 0));
+    for (k = 3; k < argc; k++) {
+        const int rounds = atoi(argv[k]);
+        printf("mix_%d %.4f\n", rounds, best_ns(8, n / (rounds + 1), repeats, rounds));
+    }
     return 0;
 }
