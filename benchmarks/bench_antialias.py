@@ -16,6 +16,11 @@
     teacher, ESR-S, ESR-T/NMR-T/HESR-T, -R metrics and guitar-audio ESR / MR-STFT against the
     alias-free reference pedal (rendered at 32x).
 
+(c) `--part pedals`: how much of each reference pedal's output on the tones lies above 22.05 kHz
+    (`edgefx.antialias.evaluate.above_nyquist_share`, rendered at 4x): what a 1x model that matched
+    the pedal exactly would have to fold back. It tells which teachers can alias at all. Written to
+    benchmarks/results/antialias_pedals.md + .json; `--knob` adds a setting to the default list.
+
 Writes benchmarks/results/antialias.md + .json (quick: antialias_quick.*). Results are written after
 every model, so an interrupted run keeps what it measured. Torch runs on one thread (faster for
 these tiny models; see edgefx.threads).
@@ -36,7 +41,12 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edgefx.antialias.evaluate import evaluate_aliasing, evaluate_guitar, pedal_reference  # noqa: E402
+from edgefx.antialias.evaluate import (  # noqa: E402
+    above_nyquist_share,
+    evaluate_aliasing,
+    evaluate_guitar,
+    pedal_reference,
+)
 from edgefx.antialias.finetune import LR_SCHEDULES, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
@@ -193,6 +203,48 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
             yield row
 
 
+# The teachers' pedal settings of the README tables (part b), plus the gentle overdrive for contrast.
+PEDAL_SETTINGS = [("distortion", TEACHER_KNOBS), ("fuzz", TEACHER_KNOBS), ("fuzz", {**TEACHER_KNOBS, "tone": 1.0}),
+                  ("overdrive", TEACHER_KNOBS)]
+
+
+def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, path_md: Path,
+                 path_json: Path) -> list[dict]:
+    """Part (c): the above-Nyquist share of each pedal setting, written as a table (see the docstring)."""
+    rows = []
+    for pedal, knobs in settings:
+        t0 = time.perf_counter()
+        # 8x inside a 4x render: the same internal rate as the 32x alias-free reference of the tables
+        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=8), RATE, factor=4, **eval_kw)
+        lv, v = np.asarray(res["per_tone"]["level_db"]), np.asarray(res["per_tone"]["share_db"])
+        per_level_db = {f"{g:g}": float(db(np.mean(10 ** (v[lv == g] / 10)))) for g in sorted(set(lv.tolist()))}
+        rows.append({"pedal": pedal, "knobs": knobs, **res["summary"], "per_level_db": per_level_db,
+                     "seconds": time.perf_counter() - t0})
+        print(f"{pedal} {knobs}: {res['summary']['share_paper_db']:.1f} dB above Nyquist (paper's averaging)")
+    path_json.write_text(json.dumps({"rate": RATE, "rows": rows}, indent=1) + "\n")
+    levels = list(rows[0]["per_level_db"]) if rows else []
+    lines = [
+        "# Reference pedals: output energy above the model's Nyquist frequency",
+        "",
+        f"Share of each alias-free reference pedal's output energy above {RATE / 2000:g} kHz on the evaluation "
+        "tones (rendered at 4x the rate, last 0.4 s of 0.6 s tones): what a 1x model matching the pedal exactly "
+        "would fold back as aliases. Paper's averaging = per input level the dB of the mean over notes, then the "
+        "mean over levels (as NMR-S in the tables).",
+        "",
+        f"Command: `.venv/bin/python {command}`",
+        "",
+        "| pedal | knobs | paper's averaging, dB | mean of dB | dB of mean | "
+        + " | ".join(f"at {g} dBFS, dB of mean" for g in levels) + " |",
+        "|---|---|---:|---:|---:|" + "---:|" * len(levels),
+    ]
+    for r in rows:
+        knobs = ", ".join(f"{k} {v:g}" for k, v in r["knobs"].items())
+        lines.append(f"| {r['pedal']} | {knobs} | {r['share_paper_db']:.1f} | {r['share_db_mean']:.1f} | "
+                     f"{r['share_mean_db']:.1f} | " + " | ".join(f"{r['per_level_db'][g]:.1f}" for g in levels) + " |")
+    path_md.write_text("\n".join(lines) + "\n")
+    return rows
+
+
 def fmt(v) -> str:
     return "—" if v is None else f"{v:.1f}"
 
@@ -216,7 +268,7 @@ def command_line(args) -> str:
     parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
     if args.part != "all":
         parts += ["--part", args.part]
-    for opt in ("only", "steps", "lr", "lr_schedule", "train_minutes", "train_seconds", "teachers"):
+    for opt in ("only", "steps", "lr", "lam", "lr_schedule", "train_minutes", "train_seconds", "teachers"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
         if value is not None:
             shown = f"'{value}'" if opt in ("only", "teachers") else value if isinstance(value, str) else f"{value:g}"
@@ -316,9 +368,13 @@ def write_report(rows: list[dict], args, path_md: Path, path_json: Path, started
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="few models, few steps, a coarse tone set")
-    ap.add_argument("--part", choices=["calib", "ours", "all"], default="all")
+    ap.add_argument("--part", choices=["calib", "ours", "pedals", "all"], default="all",
+                    help="calib: the paper's teachers; ours: teachers trained here; pedals: the reference pedals' "
+                         "energy above Nyquist (all = calib + ours)")
     ap.add_argument("--steps", type=int, default=None, help="fine-tuning steps (default: recipe's; quick 60)")
     ap.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: recipe's)")
+    ap.add_argument("--lam", type=float, default=None,
+                    help="fine-tuning NMR weight lambda, beside the ESR weight 0.5 (default: recipe's 0.5)")
     ap.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
                     help="fine-tuning learning-rate schedule (default: recipe's)")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
@@ -348,8 +404,16 @@ def main() -> None:
         args.notes_step = 6 if args.quick else 1
     torch.set_num_threads(1)
     recipe = get_recipe("default", steps=args.steps or (60 if args.quick else None), lr=args.lr,
-                        lr_schedule=args.lr_schedule)
+                        lr_schedule=args.lr_schedule, **({} if args.lam is None else {"w_nmr": args.lam}))
     eval_kw = {"midi": list(range(21, 109, args.notes_step))}
+    if args.part == "pedals":
+        settings = PEDAL_SETTINGS + ([("distortion", teacher_knobs(args.knob)), ("fuzz", teacher_knobs(args.knob))]
+                                     if args.knob else [])
+        stem = "antialias_pedals" + (f"_{args.tag}" if args.tag else "")
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        pedal_shares(settings, eval_kw, command_line(args), RESULTS / f"{stem}.md", RESULTS / f"{stem}.json")
+        print(f"wrote {RESULTS / stem}.md")
+        return
     tag = args.tag or ("quick" if args.quick else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "antialias" + (f"_{tag}" if tag else "")

@@ -167,3 +167,44 @@ def test_lowpass_preemphasis_response(rate):
 def test_lowpass_preemphasis_rejects_low_rates():
     with pytest.raises(ConfigError, match="Nyquist"):
         lowpass_preemphasis(24000)
+
+
+def test_above_nyquist_share_of_linear_and_clipping_references():
+    from edgefx.antialias.evaluate import above_nyquist_share
+
+    notes, levels = [45, 69, 93], [-36.0, -6.0]
+    linear = above_nyquist_share(lambda x, rate: 0.5 * x, RATE, midi=notes, levels=levels)
+    assert max(linear["per_tone"]["share_db"]) < -100  # a sine has nothing above Nyquist
+
+    def clipper(x, rate):  # linear below 0.5 in: the -36 dBFS tones stay clean, the -6 dBFS ones clip hard
+        return np.clip(x, -0.25, 0.25)
+
+    clipped = above_nyquist_share(clipper, RATE, midi=notes, levels=levels)
+    share = np.asarray(clipped["per_tone"]["share_db"])
+    loud = np.asarray(clipped["per_tone"]["level_db"]) == -6.0
+    assert share[~loud].max() < -100 and share[loud].min() > -80 and share[loud].max() > -45
+    # a square wave's share above 22.05 kHz grows with f0 (fewer of its 1/k^2 harmonics fit below)
+    assert np.all(np.diff(share[loud]) > 0)
+    s = clipped["summary"]
+    assert s["share_paper_db"] == pytest.approx(level_average_db(10 ** (share / 10), clipped["per_tone"]["level_db"]))
+    assert s["share_mean_db"] > s["share_db_mean"]
+
+
+def test_above_nyquist_share_of_the_reference_pedals_distortion_far_above_fuzz():
+    """Why our fuzz teachers barely alias (README, part b): the built-in fuzz puts far less of its output
+    above 22.05 kHz than the distortion, so a 1x model that matched it would have little to fold back."""
+    from edgefx.antialias.evaluate import above_nyquist_share, pedal_reference
+
+    kw = {"midi": [57, 81], "levels": [-6.0]}
+    dist = above_nyquist_share(pedal_reference("distortion", {"drive": 1.0}, oversample=8), RATE, **kw)
+    fuzz = above_nyquist_share(pedal_reference("fuzz", {"drive": 1.0}, oversample=8), RATE, **kw)
+    assert dist["summary"]["share_paper_db"] > fuzz["summary"]["share_paper_db"] + 20
+
+
+def test_above_nyquist_share_rejects_bad_arguments():
+    from edgefx.antialias.evaluate import above_nyquist_share
+
+    with pytest.raises(ConfigError, match="factor"):
+        above_nyquist_share(lambda x, rate: x, RATE, factor=1)
+    with pytest.raises(ConfigError, match="analysed_s"):
+        above_nyquist_share(lambda x, rate: x, RATE, duration_s=0.5, analysed_s=0.5)

@@ -64,3 +64,13 @@ def test_teacher_from_another_setup_is_refused(bench, tmp_path, pedal, knobs, se
     _kept_teacher(tmp_path / "t")
     with pytest.raises(SystemExit, match="give --teachers another directory"):
         bench.load_teacher(tmp_path / "t", pedal, knobs, seconds)
+
+
+def test_command_line_reproduces_lambda_and_the_pedals_part(bench):
+    args = argparse.Namespace(quick=False, part="ours", only="distortion TCN nano", steps=2000, lr=None, lam=0.2,
+                              lr_schedule=None, train_minutes=None, train_seconds=None, notes_step=1, knob=None)
+    assert bench.command_line(args) == ("benchmarks/bench_antialias.py --part ours --only 'distortion TCN nano' "
+                                        "--steps 2000 --lam 0.2")
+    args = argparse.Namespace(quick=False, part="pedals", only=None, steps=None, lr=None, lam=None, lr_schedule=None,
+                              train_minutes=None, train_seconds=None, notes_step=1, knob=None)
+    assert bench.command_line(args) == "benchmarks/bench_antialias.py --part pedals"

@@ -14,6 +14,11 @@ the tones at input level g), the arithmetic mean over the G levels of each level
 Guitar audio (`evaluate_guitar`): ESR = Σ(y − r)²/Σr² and the multi-resolution STFT distance of the
 model output y against an alias-free reference r (a built-in pedal rendered with heavy
 oversampling), on a synthetic DI guitar phrase.
+
+Above-Nyquist share (`above_nyquist_share`): how much of an alias-free reference's output on the
+tones lies above the model's Nyquist frequency, rendered at ``factor`` times the model's rate. A
+1× model that reproduced the reference exactly would have to fold that energy back; a pedal whose
+share is tiny leaves a model little to alias, whatever it is.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from ..engines import Engine, run_blocks
 from ..errors import ConfigError
 from ..signals.tones import tone_set
 from ..threads import torch_threads
-from .metrics import aliasing_metrics, esr, mrstft_distance
+from .bandlimit import chebyshev_window
+from .metrics import aliasing_metrics, esr, level_average_db, mrstft_distance
 
 ReferenceFn = Callable[[np.ndarray, int], np.ndarray]
 DEFAULT_LEVELS = (-36.0, -18.0, -6.0)
@@ -147,4 +153,50 @@ def evaluate_guitar(
     return {
         "guitar_esr_db": float(db(esr(y[:, s:], r[:, s:]))[0]),
         "guitar_mrstft": float(mrstft_distance(y[:, s:], r[:, s:], rate)),
+    }
+
+
+def above_nyquist_share(
+    reference_fn: ReferenceFn,
+    rate: int,
+    *,
+    factor: int = 4,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    midi: Iterable[int] = DEFAULT_MIDI,
+    duration_s: float = 0.6,
+    analysed_s: float = 0.4,
+) -> dict[str, Any]:
+    """Share of the reference's output energy above ``rate``/2, per tone of the evaluation set.
+
+    The tones (same notes and levels as `evaluate_aliasing`) are made at ``factor``·``rate`` and
+    run through ``reference_fn`` at that rate; on the last ``analysed_s`` seconds (Chebyshev window,
+    120 dB) the share is  Σ_{f > rate/2} |Y(f)|² / Σ_f |Y(f)|².  Summaries as for the metrics:
+    ``share_db_mean`` (mean of dB), ``share_mean_db`` (dB of the mean) and ``share_paper_db``
+    (per input level the dB of the mean, then the mean over levels).
+    """
+    if isinstance(factor, bool) or int(factor) != factor or factor < 2:
+        raise ConfigError(f"above_nyquist_share: factor must be a whole number >= 2, got {factor!r}")
+    if not 0 < analysed_s < duration_s:
+        raise ConfigError(f"above_nyquist_share: analysed_s must be in (0, duration_s), got {analysed_s}")
+    hi_rate = int(rate) * int(factor)
+    tones, meta = tone_set(hi_rate, duration_s, list(midi), [float(v) for v in levels])
+    y = np.asarray(reference_fn(tones.astype(np.float64), hi_rate), dtype=np.float64)
+    n = int(round(analysed_s * hi_rate))
+    spec = np.abs(np.fft.rfft(y[:, -n:] * chebyshev_window(n), axis=-1)) ** 2
+    above = np.fft.rfftfreq(n, 1.0 / hi_rate) > rate / 2
+    share = spec[:, above].sum(axis=-1) / np.maximum(spec.sum(axis=-1), 1e-300)
+    levels_per_tone = [d["level_db"] for d in meta]
+    return {
+        "rate": int(rate),
+        "factor": int(factor),
+        "summary": {
+            "share_db_mean": float(np.mean(db(share))),
+            "share_mean_db": float(db(np.mean(share))),
+            "share_paper_db": level_average_db(share, levels_per_tone),
+        },
+        "per_tone": {
+            "midi": [d["midi"] for d in meta],
+            "level_db": levels_per_tone,
+            "share_db": db(share).tolist(),
+        },
     }
