@@ -159,12 +159,10 @@ def test_latency_probe_builds_warning_free_and_reports_every_figure(tmp_path):
 
 
 def test_latency_throughput_floor_interpolates_the_mix():
-    import importlib.util
+    from edgefx.bench.floors import mix_rounds, rounds_for, throughput_floor_ns
 
-    spec = importlib.util.spec_from_file_location("latency", FIRMWARE_RUNTIME.parent / "bench" / "latency.py")
-    latency = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(latency)
     # LSTM-16: 1104 MACs; an 8-unit slice holds 1104 / 2 = 552 of them, 69 vectors of 8, 8.625 rounds of 8
-    assert latency.mix_rounds(16, 8) == pytest.approx(8.625)
-    lat = {"lanes": 8.0, "mix_8": 20.0, "mix_9": 22.0}
-    assert latency.throughput_floor_ns(lat, 16) == pytest.approx((20.0 + 2.0 * 0.625) * 2)
+    assert mix_rounds(16, 8) == pytest.approx(8.625)
+    assert rounds_for([16], 8) == [8, 9]
+    probe = {"lanes": 8.0, "mix_8": 20.0, "mix_9": 22.0}
+    assert throughput_floor_ns(probe, 16) == pytest.approx((20.0 + 2.0 * 0.625) * 2)

@@ -17,7 +17,10 @@ they are used, called per block from Python.
 
 C rows are also compared with their MAC floor, the time the model's multiply-adds would take at
 the measured peak rate of one core (`edgefx.bench.peak`) built with the same compiler flags as the
-C itself.
+C itself. The fast-math LSTM rows are also compared with the floors of `edgefx.bench.floors`,
+measured after the run with the same flags: the latency floor (the chain of dependent operations
+from one sample's h to the next) and the throughput floor (the sample's multiply-adds and
+activations at perfect overlap), which say how much any kernel could still gain.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from ..bundle import Bundle
 from ..engines import ENGINES, open_engine
 from ..errors import BundleError, ConfigError
 from ..models import StreamingModel, model_from_args
+from . import floors as floors_mod
 from . import peak as peak_mod
 
 SAMPLE_RATE = 48000
@@ -324,6 +328,11 @@ class Row:
     peak_flags: list[str] | None = None
     peak_macs_per_s: float | None = None  # the peak the floor was computed from
     peak_source: str | None = None
+    # C fast-math LSTM rows (edgefx.bench.floors): throughput floor on the row's MAC-floor yardstick
+    latency_floor_ms_per_audio_s: float | None = None
+    throughput_floor_ms_per_audio_s: float | None = None
+    throughput_floor_x_mac_floor: float | None = None  # throughput floor / MAC floor, both from the probe
+    attainable_ratio: float | None = None  # ms_per_audio_s / max(latency floor, throughput floor)
     max_abs_diff_vs_torch: float | None = None  # over the warm-up audio; a sanity check, not a metric
 
 
@@ -441,6 +450,7 @@ def run_cpu_bench(
     pin: int | None = None,
     peaks: dict[str, peak_mod.PeakResult] | None = None,
     measure_native: bool = True,
+    measure_floors: bool = True,
     peak_seconds: float = 0.2,
     max_pass_seconds: float | None = 20.0,
     seed: int = 0,
@@ -453,7 +463,8 @@ def run_cpu_bench(
     would take longer (eager PyTorch on a TCN runs slower than real time) is timed on a shorter
     prefix of the audio, in whole blocks and at least one second, and its row says so.
     ``peaks`` maps a name ("portable", "native", or a C engine name) to a known `PeakResult`, to skip
-    measuring it (tests pass one in to check the arithmetic).
+    measuring it (tests pass one in to check the arithmetic). ``measure_floors`` adds the latency and
+    throughput floors to the fast-math LSTM rows (`apply_lstm_floors`).
     """
     if seconds <= 0 or block < 1 or repeats < 1:
         raise ConfigError("--seconds must be > 0, --block >= 1 and --repeats >= 1")
@@ -478,6 +489,7 @@ def run_cpu_bench(
                          max_pass_seconds, peaks, peak_seconds)
         c_options = {r.engine: r.options for r in rows if r.engine in C_ENGINES and r.status == "ok"}
         peaks = _measure_peaks(c_options, peaks, measure_native, peak_seconds, repeats)
+        floors_note = _measure_floors(rows, sample_rate) if measure_floors else "not measured"
         env["load_average_end"] = _loadavg()
     finally:
         torch.set_num_threads(old_threads)
@@ -499,6 +511,7 @@ def run_cpu_bench(
         },
         "environment": env,
         "peaks": {k: v.to_dict() for k, v in peaks.items()},
+        "floors": floors_note,
         "rows": [asdict(r) for r in rows],
         "goals": evaluate_goals(rows),
         "rtneural": rtneural_comparison(rows, sample_rate),
@@ -523,6 +536,39 @@ def _measure_peaks(c_options: dict[str, dict[str, Any]], peaks: dict[str, peak_m
     if native and "native" not in peaks:
         peaks["native"] = get(peak_mod.NATIVE_FLAGS)
     return peaks
+
+
+def _measure_floors(rows: list[Row], sample_rate: int) -> str:
+    """Probe the floors for the fast-math LSTM rows (one probe per flag set); returns a note for the report."""
+    todo = [r for r in rows if r.engine == "c-fast" and r.status == "ok" and r.model_key.startswith("lstm")]
+    if not todo:
+        return "no fast-math LSTM rows"
+    by_flags: dict[tuple[str, ...], list[Row]] = {}
+    for r in todo:
+        by_flags.setdefault(c_engine_flags(r.engine, r.options), []).append(r)
+    for flags, group in by_flags.items():
+        hidden = sorted({int(r.model_key[4:]) for r in group})
+        try:
+            floors = floors_mod.lstm_floors(flags, hidden, sample_rate=sample_rate)
+        except Exception as exc:  # noqa: BLE001 - the floors are context: a failed probe must not lose the run
+            return f"probe failed: {_reason(exc)}"
+        for r in group:
+            apply_lstm_floors(r, floors[int(r.model_key[4:])])
+    return "measured"
+
+
+def apply_lstm_floors(row: Row, floors: dict[str, float]) -> Row:
+    """Fill a fast-math LSTM row's latency and throughput floors. The throughput floor is taken as the
+    probe's ratio to its own MAC floor times the row's MAC floor, so that both floors share one peak."""
+    ratio = floors["throughput_floor_ms"] / floors["mac_floor_ms"]
+    row.throughput_floor_x_mac_floor = ratio
+    row.latency_floor_ms_per_audio_s = floors["latency_floor_ms"]
+    mac_floor = row.floor_ms_per_audio_s if row.floor_ms_per_audio_s is not None else floors["mac_floor_ms"]
+    row.throughput_floor_ms_per_audio_s = ratio * mac_floor
+    if row.ms_per_audio_s is not None:
+        row.attainable_ratio = row.ms_per_audio_s / max(row.latency_floor_ms_per_audio_s,
+                                                        row.throughput_floor_ms_per_audio_s)
+    return row
 
 
 def _time_all(specs: list[ModelSpec], engines: list[str], seconds: float, block: int, repeats: int,
@@ -676,6 +722,33 @@ def evaluate_goals(rows: Sequence[Row | dict]) -> list[dict[str, Any]]:
     return goals
 
 
+def floors_section(result: dict[str, Any]) -> list[str]:
+    """The fast-math LSTM rows against their latency and throughput floors (markdown lines)."""
+    rows = [r for r in result["rows"] if r.get("throughput_floor_ms_per_audio_s") is not None]
+    if not rows:
+        note = result.get("floors")
+        return [f"Latency and throughput floors: {note}.", ""] if note else []
+    lines = [
+        "**What the fast-math LSTM could still gain** (`edgefx.bench.floors`, probed after the run with the same "
+        "flags; `firmware/bench/latency.py` prints the probe). Latency floor: the chain of dependent operations "
+        "from one sample's h to the next (H multiply-adds, the activations, the cell), which nothing overlaps. "
+        "Throughput floor: one sample's multiply-adds and its 5H fast activations timed together, all "
+        "independent (no loads, no latency), as a multiple of the MAC floor.",
+        "",
+        "| model | C fast, ms per audio-s | MAC floor, ms | throughput floor, ms (x MAC floor) | latency floor, ms "
+        "| x the larger floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {_fmt(r['ms_per_audio_s'])} | {_fmt(r['floor_ms_per_audio_s'])} "
+            f"| {_fmt(r['throughput_floor_ms_per_audio_s'])} ({_fmt(r['throughput_floor_x_mac_floor'])}) "
+            f"| {_fmt(r['latency_floor_ms_per_audio_s'])} | {_fmt(r['attainable_ratio'])} |"
+        )
+    lines.append("")
+    return lines
+
+
 def rtneural_comparison(rows: Sequence[Row | dict], sample_rate: int = SAMPLE_RATE) -> dict[str, Any]:
     """ns per MAC of each engine's LSTM-16 beside RTNeural's quoted LSTM-16 layer figure."""
     rt = dict(RTNEURAL)
@@ -744,6 +817,13 @@ def render_markdown(result: dict[str, Any]) -> str:
         target = (">= " if g["unit"] == "x" else "<= ") + f"{g['target']:g}{'x' if g['unit'] == 'x' else 'x floor'}"
         measured = f"{_fmt(g['measured'])} {unit}" if g["measured"] is not None else "—"
         lines.append(f"| {g['goal']} | {target} | {measured} | **{g['result']}** |")
+    model_key, factor = FLOOR_GOAL
+    fast32 = _find(result["rows"], model_key, "c-fast")
+    if fast32 and fast32.get("throughput_floor_x_mac_floor") is not None:
+        x = fast32["throughput_floor_x_mac_floor"]
+        verdict = "above the goal: its arithmetic alone takes longer" if x > factor else "within the goal"
+        lines += ["", f"The fast-math {fast32['model']}'s throughput floor on this machine (its multiply-adds and "
+                  f"activations alone, perfectly overlapped; table below) is {_fmt(x)}x its MAC floor, {verdict}."]
     lines += [
         "",
         "C rows: **block loop in C** (`firmware/bench/edgefx_bench_driver.c` calls the model's process once per "
@@ -791,6 +871,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         "per-block-from-Python figure (their normal use).",
         "PyTorch eager is `model(x_block)` per block under `torch.inference_mode()` with `torch.set_num_threads(1)`.",
         "",
+    ]
+    lines += floors_section(result)
+    lines += [
         "Peak single-core float32 multiply-add rate measured after the run (`edgefx.bench.peak`, median of "
         "repeats, >= 0.2 s each; the best of a register-only multiply-add chain kernel and an L1 dot-product "
         "kernel):",
