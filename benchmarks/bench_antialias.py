@@ -128,9 +128,6 @@ def calibration(recipe, eval_kw: dict, only: str | None = None):
 # 1x aliases about as much as they do (NMR-S 6.8 dB by the paper's averaging, fuzz -9.3 dB; at the
 # default drive 0.5: 1.5 and -10.9 dB), so a teacher that fits it well aliases like theirs.
 TEACHER_KNOBS = {"drive": 1.0}
-# Fine-tuning steps per model where the recipe's would not fit a CPU session: the NAM-standard TCN
-# takes ~10 s per step here.
-STEP_CAP = {"TCN standard": 60}
 
 
 def teacher_knobs(settings: list[str] | None) -> dict[str, float]:
@@ -170,7 +167,6 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
     """Part (b) rows. With ``teachers``, each teacher bundle is kept there and reused by later runs
     (so recipes can be compared on the same teacher: a training budget in minutes is not
     reproducible across machines)."""
-    from dataclasses import replace
 
     from edgefx.train import get_recipe as train_recipe
     from edgefx.train import load_training_data, train
@@ -193,9 +189,7 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
                            recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds),
                            show_progress=False, report=False)
                 teacher, test_metrics = tr.bundle.load_model(), tr.metrics
-            cap = STEP_CAP.get(label)
-            r = replace(recipe, steps=min(recipe.steps or cap, cap)) if cap else recipe
-            row = measure(f"{pedal} {label}", teacher, r, eval_kw, reference=pedal_reference(pedal, knobs))
+            row = measure(f"{pedal} {label}", teacher, recipe, eval_kw, reference=pedal_reference(pedal, knobs))
             row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": knobs,
                             "test_metrics": {k: v for k, v in test_metrics.items() if isinstance(v, (int, float))}}
             if kept:
