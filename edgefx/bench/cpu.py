@@ -821,7 +821,9 @@ def render_markdown(result: dict[str, Any]) -> str:
     fast32 = _find(result["rows"], model_key, "c-fast")
     if fast32 and fast32.get("throughput_floor_x_mac_floor") is not None:
         x = fast32["throughput_floor_x_mac_floor"]
-        verdict = "above the goal: its arithmetic alone takes longer" if x > factor else "within the goal"
+        verdict = ("above the goal: its arithmetic alone takes longer" if x > factor else
+                   f"leaving {100 * (factor - x) / x:.0f} % of the goal's time for everything else: the weight loads, "
+                   "the cell update, the head and the chain from one sample to the next")
         lines += ["", f"The fast-math {fast32['model']}'s throughput floor on this machine (its multiply-adds and "
                   f"activations alone, perfectly overlapped; table below) is {_fmt(x)}x its MAC floor, {verdict}."]
     lines += [
