@@ -167,7 +167,6 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
     """Part (b) rows. With ``teachers``, each teacher bundle is kept there and reused by later runs
     (so recipes can be compared on the same teacher: a training budget in minutes is not
     reproducible across machines)."""
-
     from edgefx.train import get_recipe as train_recipe
     from edgefx.train import load_training_data, train
 
@@ -210,8 +209,7 @@ def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, 
         t0 = time.perf_counter()
         # 8x inside a 4x render: the same internal rate as the 32x alias-free reference of the tables
         res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=8), RATE, factor=4, **eval_kw)
-        lv, v = np.asarray(res["per_tone"]["level_db"]), np.asarray(res["per_tone"]["share_db"])
-        per_level_db = {f"{g:g}": float(db(np.mean(10 ** (v[lv == g] / 10)))) for g in sorted(set(lv.tolist()))}
+        per_level_db = {g: both[1] for g, both in per_level(res, "share").items()}  # dB of the mean
         rows.append({"pedal": pedal, "knobs": knobs, **res["summary"], "per_level_db": per_level_db,
                      "seconds": time.perf_counter() - t0})
         print(f"{pedal} {knobs}: {res['summary']['share_paper_db']:.1f} dB above Nyquist (paper's averaging)")

@@ -547,13 +547,13 @@ def _measure_floors(rows: list[Row], sample_rate: int) -> str:
     for r in todo:
         by_flags.setdefault(c_engine_flags(r.engine, r.options), []).append(r)
     for flags, group in by_flags.items():
-        hidden = sorted({int(r.model_key[4:]) for r in group})
+        hidden = {id(r): parse_model(r.model_key).hidden for r in group}
         try:
-            floors = floors_mod.lstm_floors(flags, hidden, sample_rate=sample_rate)
+            floors = floors_mod.lstm_floors(flags, sorted(set(hidden.values())), sample_rate=sample_rate)
         except Exception as exc:  # noqa: BLE001 - the floors are context: a failed probe must not lose the run
             return f"probe failed: {_reason(exc)}"
         for r in group:
-            apply_lstm_floors(r, floors[int(r.model_key[4:])])
+            apply_lstm_floors(r, floors[hidden[id(r)]])
     return "measured"
 
 
