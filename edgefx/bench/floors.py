@@ -23,6 +23,7 @@ A kernel's time divided by the larger of the two floors says how much is left to
 
 from __future__ import annotations
 
+import functools
 import math
 import platform
 import subprocess
@@ -30,12 +31,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..codegen.build import cpu_supports_avx2
+from ..codegen.generate import FIRMWARE_RUNTIME
+from ..codegen.hostlib import FIRMWARE_BENCH
 from ..errors import CodegenError
 
-PROBE = Path(__file__).resolve().parents[2] / "firmware" / "bench"
-RUNTIME = PROBE.parent / "runtime"
 
-
+@functools.cache
 def lstm_macs(hidden: int) -> int:
     """Multiply-adds per sample of an LSTM-``hidden``, as the model (and the CPU benchmark) counts them."""
     from ..models import build_model
@@ -55,15 +57,9 @@ def rounds_for(hidden: Sequence[int], lanes: int) -> list[int]:
 
 def expected_lanes(flags: Sequence[str]) -> int:
     """The runtime's vector width on a build with ``flags``: AVX 8, SSE2 / AArch64 NEON 4, else scalar."""
-    if "-mavx2" in flags or "-march=native" in flags and _host_has_avx2():
+    if "-mavx2" in flags or "-march=native" in flags and cpu_supports_avx2():
         return 8
     return 4 if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64") else 1
-
-
-def _host_has_avx2() -> bool:
-    from ..codegen.build import cpu_supports_avx2
-
-    return cpu_supports_avx2()
 
 
 def lstm_floors(flags: Sequence[str], hidden: Sequence[int], *, pin: int | None = None,
@@ -87,8 +83,9 @@ def run_probe(flags: Sequence[str], rounds: Sequence[int], *, pin: int | None = 
     with tempfile.TemporaryDirectory() as tmp:
         exe = Path(tmp) / "latency"
         build = subprocess.run(
-            [tc.cc, *tc.flags, *flags, "-Wall", "-Wextra", "-Werror", f"-I{RUNTIME}", f"-I{PROBE}", "-o", str(exe),
-             str(PROBE / "edgefx_latency.c"), str(PROBE / "edgefx_bench_driver.c"), "-lm"],
+            [tc.cc, *tc.flags, *flags, "-Wall", "-Wextra", "-Werror", f"-I{FIRMWARE_RUNTIME}", f"-I{FIRMWARE_BENCH}",
+             "-o", str(exe), str(FIRMWARE_BENCH / "edgefx_latency.c"), str(FIRMWARE_BENCH / "edgefx_bench_driver.c"),
+             "-lm"],
             capture_output=True, text=True)
         if build.returncode != 0:
             raise CodegenError(f"building the latency probe failed:\n{build.stderr.strip()}")
@@ -114,3 +111,10 @@ def throughput_floor_ns(probe: dict[str, float], hidden: int) -> float:
     lo, hi = math.floor(r), math.ceil(r)
     t_lo, t_hi = probe[f"mix_{lo}"], probe[f"mix_{hi}"]
     return (t_lo + (t_hi - t_lo) * (r - lo)) * hidden / 8
+
+
+def mix_apart_ns(probe: dict[str, float], rounds: int) -> float:
+    """One mix iteration's parts timed apart and added (3 sigmoid + 2 tanh + ``rounds`` x 8 multiply-adds,
+    each at its own throughput): what the mix takes if activations and multiply-adds cannot overlap."""
+    return (3 * probe["sigmoid_fast_throughput"] + 2 * probe["tanh_fast_throughput"]
+            + 8 * rounds * probe["fma_throughput"])

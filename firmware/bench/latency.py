@@ -5,8 +5,10 @@
 Builds `edgefx_latency.c` with the host engine's flags and prints what it measures (latency and
 throughput per vector of lanes), then per LSTM size the latency floor (the chain one sample cannot
 overlap), the MAC floor and the throughput floor (the sample's multiply-adds and activations at
-perfect overlap), in ms per second of 48 kHz audio. The definitions are in `edgefx.bench.floors`;
-`benchmarks/results/cpu.md` has the kernels' measured times beside the same floors.
+perfect overlap), in ms per second of 48 kHz audio. The "mix" line compares the probe's mixes with
+their parts timed apart and added: equal figures mean activations and multiply-adds share the
+pipes. The definitions are in `edgefx.bench.floors`; `benchmarks/results/cpu.md` has the kernels'
+measured times beside the same floors.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from edgefx.bench.floors import expected_lanes, lstm_floors, lstm_macs  # noqa: E402
+from edgefx.bench.floors import expected_lanes, lstm_floors, lstm_macs, mix_apart_ns  # noqa: E402
 from edgefx.codegen.build import host_simd_flags  # noqa: E402
 
 RATE = 48000
@@ -34,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     extra = f" + {' '.join(flags)}" if flags else ""
     print(f"per vector of {expected_lanes(flags)} lanes (host flags{extra}): "
           + ", ".join(f"{k} {v:.2f} ns" for k, v in probe.items() if k != "lanes" and not k.startswith("mix_")))
+    mixes = sorted(int(k[4:]) for k in probe if k.startswith("mix_"))
+    print("mix, 5 activations + R x 8 multiply-adds, per iteration: together vs apart and added: "
+          + ", ".join(f"R={r} {probe[f'mix_{r}']:.1f} vs {mix_apart_ns(probe, r):.1f} ns" for r in mixes))
     print("| LSTM | MACs/sample | latency floor, ms per audio-s | MAC floor, ms per audio-s "
           "| throughput floor, ms per audio-s | throughput floor / MAC floor |")
     print("|---|---:|---:|---:|---:|---:|")
