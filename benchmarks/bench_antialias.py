@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edgefx.antialias.evaluate import (  # noqa: E402
+    REFERENCE_OVERSAMPLE,
     above_nyquist_share,
     evaluate_aliasing,
     evaluate_guitar,
@@ -50,6 +51,7 @@ from edgefx.antialias.evaluate import (  # noqa: E402
 from edgefx.antialias.finetune import LR_SCHEDULES, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
+from edgefx.pedals import get_pedal  # noqa: E402
 
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "models" / "dafx25"
@@ -144,9 +146,11 @@ def teacher_knobs(settings: list[str] | None) -> dict[str, float]:
     return knobs
 
 
-def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds: float):
+def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds: float,
+                 target_sha256: str | None = None):
     """A teacher kept by an earlier run with --teachers: (model, test metrics), or None when ``path``
-    holds no bundle. A bundle trained on another pedal, other knobs or another signal length is an
+    holds no bundle. A bundle trained on another pedal, other knobs, another signal length or (given
+    ``target_sha256``, the hash of this run's rendered target) another rendering of the pedal is an
     error (its figures would not belong to this run)."""
     from edgefx.bundle import Bundle
 
@@ -159,6 +163,10 @@ def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds:
         raise SystemExit(f"{path}: this teacher was trained on {source.get('pedal')!r} with knobs "
                          f"{source.get('knobs')} and {seconds} s of signal, not {pedal!r} with {knobs} and "
                          f"{train_seconds:g} s; give --teachers another directory")
+    if target_sha256 is not None and source.get("y_sha256") != target_sha256:
+        raise SystemExit(f"{path}: this teacher was trained on another rendering of {pedal!r} (target sha256 "
+                         f"{str(source.get('y_sha256'))[:12]}, now {target_sha256[:12]}): the pedal's design "
+                         "has changed since; give --teachers another directory")
     return bundle.load_model(), bundle.manifest.get("metrics", {}).get("test", {})
 
 
@@ -176,14 +184,14 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
             slug = f"{pedal}-{label.replace(' ', '-').lower()}"
             path = (teachers or Path(tmp)) / slug
             t0 = time.perf_counter()
-            kept = load_teacher(path, pedal, knobs, train_seconds) if teachers else None
+            if pedal not in data_cache:
+                data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE, duration_s=train_seconds)
+            target = data_cache[pedal].source["y_sha256"]
+            kept = load_teacher(path, pedal, knobs, train_seconds, target) if teachers else None
             if kept:
                 teacher, test_metrics = kept
                 print(f"[{pedal} {label}] reusing the teacher in {path}", flush=True)
             else:
-                if pedal not in data_cache:
-                    data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE,
-                                                           duration_s=train_seconds)
                 tr = train(data_cache[pedal], config, path,
                            recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds),
                            show_progress=False, report=False)
@@ -207,8 +215,9 @@ def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, 
     rows = []
     for pedal, knobs in settings:
         t0 = time.perf_counter()
-        # 8x inside a 4x render: the same internal rate as the 32x alias-free reference of the tables
-        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=8), RATE, factor=4, **eval_kw)
+        # a quarter of the tables' alias-free factor inside a 4x render: the same internal rate
+        oversample = max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample) // 4
+        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=oversample), RATE, factor=4, **eval_kw)
         per_level_db = {g: both[1] for g, both in per_level(res, "share").items()}  # dB of the mean
         rows.append({"pedal": pedal, "knobs": knobs, **res["summary"], "per_level_db": per_level_db,
                      "seconds": time.perf_counter() - t0})

@@ -190,15 +190,32 @@ def test_above_nyquist_share_of_linear_and_clipping_references():
     assert s["share_mean_db"] > s["share_db_mean"]
 
 
-def test_above_nyquist_share_of_the_reference_pedals_distortion_far_above_fuzz():
-    """Why our fuzz teachers barely alias (README, part b): the built-in fuzz puts far less of its output
-    above 22.05 kHz than the distortion, so a 1x model that matched it would have little to fold back."""
+def test_above_nyquist_share_grows_with_drive_and_tone():
+    """The share follows the circuits: more drive clips harder and a brighter tone passes more of the
+    clipper's harmonics, so each puts more of the teachers' pedals' output above 22.05 kHz."""
     from edgefx.antialias.evaluate import above_nyquist_share, pedal_reference
 
-    kw = {"midi": [57, 81], "levels": [-6.0]}
-    dist = above_nyquist_share(pedal_reference("distortion", {"drive": 1.0}, oversample=8), RATE, **kw)
-    fuzz = above_nyquist_share(pedal_reference("fuzz", {"drive": 1.0}, oversample=8), RATE, **kw)
-    assert dist["summary"]["share_paper_db"] > fuzz["summary"]["share_paper_db"] + 20
+    def share(pedal, **knobs):
+        # a quarter of the alias-free reference's factor inside the 4x render
+        ref = pedal_reference(pedal, knobs, oversample=16 if pedal == "fuzz" else 8)
+        return above_nyquist_share(ref, RATE, midi=[57, 81], levels=[-6.0])["summary"]["share_paper_db"]
+
+    fuzz = [share("fuzz", drive=0.0), share("fuzz", drive=1.0, tone=0.0), share("fuzz", drive=1.0, tone=1.0)]
+    assert np.all(np.diff(fuzz) > 10), fuzz
+    assert share("distortion", drive=1.0) > share("distortion", drive=0.0) + 20
+    assert fuzz[-1] > -45  # the bright fuzz at full drive: a teacher that fits it has plenty to fold back
+
+
+@pytest.mark.parametrize("pedal, factor", [("distortion", 32), ("fuzz", 64)])
+def test_pedal_reference_renders_at_32x_or_the_pedals_own_heavier_factor(pedal, factor):
+    from edgefx.antialias.evaluate import pedal_reference
+    from edgefx.pedals import get_pedal
+
+    x = 0.5 * np.sin(2 * np.pi * 3000.0 * np.arange(RATE // 20) / RATE)
+    y = pedal_reference(pedal, {"drive": 1.0})(x, RATE)[0]
+    assert np.array_equal(y, get_pedal(pedal, oversample=factor, drive=1.0).process(x.astype(np.float32), RATE))
+    other = get_pedal(pedal, oversample=factor // 2, drive=1.0).process(x.astype(np.float32), RATE)
+    assert not np.array_equal(y, other)
 
 
 def test_above_nyquist_share_rejects_bad_arguments():

@@ -44,7 +44,8 @@ def _kept_teacher(path, pedal="fuzz", knobs=None, seconds=90.0):
     from edgefx.bundle import Bundle
     from edgefx.codegen.samples import sample_model
 
-    source = {"kind": "pedal", "pedal": pedal, "knobs": knobs or {"drive": 1.0}, "signal": {"duration_s": seconds}}
+    source = {"kind": "pedal", "pedal": pedal, "knobs": knobs or {"drive": 1.0}, "signal": {"duration_s": seconds},
+              "y_sha256": "ab" * 32}
     Bundle.create(path, sample_model("lstm4", seed=1), 44100, training={"source": source},
                   metrics={"test": {"esr": 0.25}})
 
@@ -55,6 +56,14 @@ def test_kept_teacher_is_reused(bench, tmp_path):
     assert metrics == {"esr": 0.25}
     assert sum(p.numel() for p in model.parameters()) > 0
     assert bench.load_teacher(tmp_path / "absent", "fuzz", {"drive": 1.0}, 90.0) is None
+    assert bench.load_teacher(tmp_path / "fuzz-lstm-4", "fuzz", {"drive": 1.0}, 90.0, "ab" * 32)[1] == metrics
+
+
+def test_teacher_of_another_pedal_rendering_is_refused(bench, tmp_path):
+    """A kept teacher whose training target no longer matches the pedal's render (its design changed)."""
+    _kept_teacher(tmp_path / "t")
+    with pytest.raises(SystemExit, match="another rendering of 'fuzz'.*abababababab, now cdcdcdcdcdcd"):
+        bench.load_teacher(tmp_path / "t", "fuzz", {"drive": 1.0}, 90.0, "cd" * 32)
 
 
 @pytest.mark.parametrize("pedal, knobs, seconds", [("distortion", {"drive": 1.0}, 90.0),

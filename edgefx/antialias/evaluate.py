@@ -117,10 +117,18 @@ def evaluate_aliasing(
     return out
 
 
-def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int = 32) -> ReferenceFn:
-    """An alias-free reference: built-in pedal ``pedal`` rendered at ``oversample``× (per signal)."""
+REFERENCE_OVERSAMPLE = 32
+
+
+def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int | None = None) -> ReferenceFn:
+    """An alias-free reference: built-in pedal ``pedal`` rendered at ``oversample``× (per signal).
+
+    By default the heavier of `REFERENCE_OVERSAMPLE` (32×) and the pedal's own default factor.
+    """
     from ..pedals import get_pedal
 
+    if oversample is None:
+        oversample = max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample)
     p = get_pedal(pedal, oversample=oversample, **dict(knobs or {}))  # validates name and knobs now
 
     def ref(x: np.ndarray, rate: int) -> np.ndarray:
