@@ -34,7 +34,7 @@ Recipes. Step times below were measured on this project's shared 2-core CPU, tor
   showed the drop growing with steps (500: −1.7 dB, 1,500: −9.0, 4,000: −28.8 without MIDI 108),
   and without clipping the same run blew up near step 880.
   Smaller models are quicker per step (LSTM-12/16 about half); TCN nano ≈ 0.3–0.9 s/step
-  (400 steps: 2–6 min); the NAM-standard TCN ≈ 10 s/step (use ``steps`` to shorten). A 30-step
+  (400 steps: 2–6 min); the NAM-standard TCN ≈ 2.5 s/step (400 steps: about 17 min). A 30-step
   run of a tiny hard-clipping LSTM-8 reached the same NMR-S in float32 and float64 (−10.36 dB
   both) while float64 was 31× slower per step (torch's CPU float64 LSTM has no fused kernel),
   hence float32. lr 2e-3 instead of 5e-4 broke the LSTM-40 (ESR-T −1.5 dB after 300 steps), so
@@ -44,7 +44,7 @@ Recipes. Step times below were measured on this project's shared 2-core CPU, tor
 * ``paper`` — batch 40 (recurrent) / 32 (TCN), 40,000 steps, float64. Extrapolated from the
   step times measured under load (LSTM-40 ≈ 1.5 s/step at batch 8; time ∝ batch, ×14–31 for
   float64): ≈ 100 s/step, i.e. ≈ 46 days for 40k steps on this CPU (≈ 3.5 days even in float32);
-  NAM-standard TCN ≈ 10 s × 4 × 1.5 (float64 convs measured 1.5× slower) ≈ 60 s/step, ≈ 28 days;
+  NAM-standard TCN ≈ 2.5 s × 4 × 1.5 (float64 convs measured 1.5× slower) ≈ 15 s/step, ≈ 7 days;
   it is there for GPU machines (the paper: ≤ 24 h on a GTX 1080) and for fidelity.
 
 GRUs take the recurrent path too, but torch's CPU GRU is 10–50× slower than its LSTM (measured
