@@ -89,10 +89,19 @@ def test_tcn_path_trains():
         assert changed and all(torch.isfinite(torch.tensor(res.history["loss"])))
 
 
+def test_lambda_defaults_by_architecture_and_can_be_set():
+    assert get_recipe("default").resolved(aliasing_lstm()).w_nmr == 0.5
+    assert get_recipe("default").resolved(small_tcn()).w_nmr == 0.1
+    assert get_recipe("default", w_nmr=0.3).resolved(small_tcn()).w_nmr == 0.3
+
+
 def test_loss_is_zero_on_target_and_weighted():
     pre = lowpass_preemphasis(RATE)
     t = torch.randn(2, 4410, dtype=torch.float64)
-    r = get_recipe("default")
+    with pytest.raises(ConfigError, match="resolved recipe"):
+        antialias_loss(t, t, RATE, pre, get_recipe("default"))
+    r = get_recipe("default").resolved(aliasing_lstm())
+    assert r.w_nmr == 0.5  # the paper's λ for recurrent models
     loss, parts = antialias_loss(t.clone(), t, RATE, pre, r)
     assert parts["esr"] == 0 and parts["dc"] == 0 and parts["nmr"] < 1e-6
     noisy = t + 0.1 * torch.randn_like(t)

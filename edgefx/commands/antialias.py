@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="optimiser steps, rounded up to whole batches (default recipe: 4000 recurrent, 400 TCN)")
     p.add_argument("--batch", type=int, default=None, help="tones per batch")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 5e-4)")
-    p.add_argument("--lambda", dest="lam", type=float, default=None, help="NMR loss weight λ (default 0.5)")
+    p.add_argument("--lambda", dest="lam", type=float, default=None,
+                   help="NMR loss weight λ (default 0.5 for LSTM/GRU, 0.1 for TCN)")
     p.add_argument("--w-esr", type=float, default=None, help="ESR loss weight (default 0.5)")
     p.add_argument("--w-dc", type=float, default=None, help="DC loss weight (default 1.0)")
     p.add_argument("--clip-factor", type=float, default=None,
