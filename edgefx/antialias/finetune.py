@@ -91,7 +91,8 @@ class Recipe:
     w_esr: float = 0.5
     # λ: the paper's 0.5 for recurrent models; 0.1 for TCNs, whose harmonics fine-tuning bends (the
     # paper's Sec. 4): on our distortion TCNs 0.1 kept 91-94 % of the NMR-S drop and cut the guitar-ESR
-    # loss from 5.9 to 1.5 dB (nano) and from 9.8 to 3.0 dB (NAM standard); README, part (b).
+    # loss from 5.9 to 1.5 dB (nano) and from 9.8 to 3.0 dB (NAM standard); on the fuzz TCN nano it
+    # kept half the drop (3.4 of 6.9 dB). λ = 0.5 broke the 3 dB guitar-ESR budget twice; README, part (b).
     w_nmr: float | None = None
     w_dc: float = 1.0
     # Gradient-norm clipping at clip_factor x the median norm of the previous (up to 200) steps;
