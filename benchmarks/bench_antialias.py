@@ -42,16 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from edgefx.antialias.evaluate import (  # noqa: E402
-    REFERENCE_OVERSAMPLE,
     above_nyquist_share,
     evaluate_aliasing,
     evaluate_guitar,
     pedal_reference,
+    reference_oversample,
 )
 from edgefx.antialias.finetune import LR_SCHEDULES, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
-from edgefx.pedals import get_pedal  # noqa: E402
 
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "models" / "dafx25"
@@ -216,8 +215,8 @@ def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, 
     for pedal, knobs in settings:
         t0 = time.perf_counter()
         # a quarter of the tables' alias-free factor inside a 4x render: the same internal rate
-        oversample = max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample) // 4
-        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=oversample), RATE, factor=4, **eval_kw)
+        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=reference_oversample(pedal) // 4), RATE,
+                                  factor=4, **eval_kw)
         per_level_db = {g: both[1] for g, both in per_level(res, "share").items()}  # dB of the mean
         rows.append({"pedal": pedal, "knobs": knobs, **res["summary"], "per_level_db": per_level_db,
                      "seconds": time.perf_counter() - t0})

@@ -193,11 +193,11 @@ def test_above_nyquist_share_of_linear_and_clipping_references():
 def test_above_nyquist_share_grows_with_drive_and_tone():
     """The share follows the circuits: more drive clips harder and a brighter tone passes more of the
     clipper's harmonics, so each puts more of the teachers' pedals' output above 22.05 kHz."""
-    from edgefx.antialias.evaluate import above_nyquist_share, pedal_reference
+    from edgefx.antialias.evaluate import above_nyquist_share, pedal_reference, reference_oversample
 
     def share(pedal, **knobs):
         # a quarter of the alias-free reference's factor inside the 4x render
-        ref = pedal_reference(pedal, knobs, oversample=16 if pedal == "fuzz" else 8)
+        ref = pedal_reference(pedal, knobs, oversample=reference_oversample(pedal) // 4)
         return above_nyquist_share(ref, RATE, midi=[57, 81], levels=[-6.0])["summary"]["share_paper_db"]
 
     fuzz = [share("fuzz", drive=0.0), share("fuzz", drive=1.0, tone=0.0), share("fuzz", drive=1.0, tone=1.0)]

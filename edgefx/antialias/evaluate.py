@@ -120,15 +120,21 @@ def evaluate_aliasing(
 REFERENCE_OVERSAMPLE = 32
 
 
-def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int | None = None) -> ReferenceFn:
-    """An alias-free reference: built-in pedal ``pedal`` rendered at ``oversample``× (per signal).
+def reference_oversample(pedal: str) -> int:
+    """The alias-free reference's factor for a built-in pedal: the heavier of `REFERENCE_OVERSAMPLE`
+    (32×) and the pedal's own default."""
+    from ..pedals import get_pedal
 
-    By default the heavier of `REFERENCE_OVERSAMPLE` (32×) and the pedal's own default factor.
-    """
+    return max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample)
+
+
+def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int | None = None) -> ReferenceFn:
+    """An alias-free reference: built-in pedal ``pedal`` rendered at ``oversample``× (per signal;
+    default `reference_oversample`)."""
     from ..pedals import get_pedal
 
     if oversample is None:
-        oversample = max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample)
+        oversample = reference_oversample(pedal)
     p = get_pedal(pedal, oversample=oversample, **dict(knobs or {}))  # validates name and knobs now
 
     def ref(x: np.ndarray, rate: int) -> np.ndarray:
