@@ -14,7 +14,7 @@
     (LSTM-40 and NAM-standard-like TCN as in the paper, plus deployable LSTM-12/16 and TCN nano),
     fine-tuned with the default recipe: NMR-S teacher -> student, NMR-S of the 2x-oversampled
     teacher, ESR-S, ESR-T/NMR-T/HESR-T, -R metrics and guitar-audio ESR / MR-STFT against the
-    alias-free reference pedal (rendered at 32x).
+    alias-free reference pedal (rendered at 32x, or at the pedal's own heavier factor: the fuzz at 64x).
 
 (c) `--part pedals`: how much of each reference pedal's output on the tones lies above 22.05 kHz
     (`edgefx.antialias.evaluate.above_nyquist_share`, rendered at 4x): what a 1x model that matched
@@ -126,8 +126,9 @@ def calibration(recipe, eval_kw: dict, only: str | None = None):
 
 
 # The paper's teachers are high-gain amps and pedals; at drive 1 our distortion rendered naively at
-# 1x aliases about as much as they do (NMR-S 6.8 dB by the paper's averaging, fuzz -9.3 dB; at the
-# default drive 0.5: 1.5 and -10.9 dB), so a teacher that fits it well aliases like theirs.
+# 1x aliases about as much as they do (NMR-S 6.8 dB by the paper's averaging; at the default drive
+# 0.5: 1.5 dB), so a teacher that fits it well aliases like theirs. At drive 1 the fuzz puts about
+# as much of its output above Nyquist as the distortion (`--part pedals`).
 TEACHER_KNOBS = {"drive": 1.0}
 
 
@@ -374,7 +375,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="fine-tuning steps (default: recipe's; quick 60)")
     ap.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: recipe's)")
     ap.add_argument("--lam", type=float, default=None,
-                    help="fine-tuning NMR weight lambda, beside the ESR weight 0.5 (default: recipe's 0.5)")
+                    help="fine-tuning NMR weight lambda, beside the ESR weight 0.5 (default: 0.5 recurrent, 0.1 TCN)")
     ap.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
                     help="fine-tuning learning-rate schedule (default: recipe's)")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
