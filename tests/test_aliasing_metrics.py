@@ -195,26 +195,32 @@ def test_above_nyquist_share_grows_with_drive_and_tone():
     clipper's harmonics, so each puts more of the teachers' pedals' output above 22.05 kHz."""
     from edgefx.antialias.evaluate import above_nyquist_share, pedal_reference, reference_oversample
 
-    def share(pedal, **knobs):
+    def share(pedal, level=-6.0, **knobs):
         # a quarter of the alias-free reference's factor inside the 4x render
-        ref = pedal_reference(pedal, knobs, oversample=reference_oversample(pedal) // 4)
-        return above_nyquist_share(ref, RATE, midi=[57, 81], levels=[-6.0])["summary"]["share_paper_db"]
+        ref = pedal_reference(pedal, knobs, oversample=reference_oversample(pedal, knobs) // 4)
+        return above_nyquist_share(ref, RATE, midi=[57, 81], levels=[level])["summary"]["share_paper_db"]
 
     fuzz = [share("fuzz", drive=0.0), share("fuzz", drive=1.0, tone=0.0), share("fuzz", drive=1.0, tone=1.0)]
     assert np.all(np.diff(fuzz) > 10), fuzz
     assert share("distortion", drive=1.0) > share("distortion", drive=0.0) + 20
     assert fuzz[-1] > -45  # the bright fuzz at full drive: a teacher that fits it has plenty to fold back
+    # a boost in front makes the distortion clip the quiet tones too (the op-amp's bandwidth at full
+    # gain leaves high notes at -36 dBFS nearly clean)
+    assert share("distortion", -36.0, drive=1.0, boost=1.0) > share("distortion", -36.0, drive=1.0) + 15
 
 
-@pytest.mark.parametrize("pedal, factor", [("distortion", 32), ("fuzz", 64)])
-def test_pedal_reference_renders_at_32x_or_the_pedals_own_heavier_factor(pedal, factor):
+@pytest.mark.parametrize("pedal, knobs, factor", [("distortion", {}, 32), ("fuzz", {}, 64),
+                                                  ("fuzz", {"boost": 0.5}, 128)])
+def test_pedal_reference_renders_at_32x_or_the_pedals_own_heavier_factor(pedal, knobs, factor):
+    """A boost doubles the pedal's own factor, and the reference follows it."""
     from edgefx.antialias.evaluate import pedal_reference
     from edgefx.pedals import get_pedal
 
+    knobs = {"drive": 1.0, **knobs}
     x = 0.5 * np.sin(2 * np.pi * 3000.0 * np.arange(RATE // 20) / RATE)
-    y = pedal_reference(pedal, {"drive": 1.0})(x, RATE)[0]
-    assert np.array_equal(y, get_pedal(pedal, oversample=factor, drive=1.0).process(x.astype(np.float32), RATE))
-    other = get_pedal(pedal, oversample=factor // 2, drive=1.0).process(x.astype(np.float32), RATE)
+    y = pedal_reference(pedal, knobs)(x, RATE)[0]
+    assert np.array_equal(y, get_pedal(pedal, oversample=factor, **knobs).process(x.astype(np.float32), RATE))
+    other = get_pedal(pedal, oversample=factor // 2, **knobs).process(x.astype(np.float32), RATE)
     assert not np.array_equal(y, other)
 
 

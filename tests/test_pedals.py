@@ -52,10 +52,11 @@ def thd(y: np.ndarray, rate: int, f0: float) -> float:
 
 
 @pytest.mark.parametrize("rate", [44100, 48000])
-@pytest.mark.parametrize("drive", [None, 1.0])
+@pytest.mark.parametrize("knobs", [{}, {"drive": 1.0}, {"drive": 1.0, "boost": 1.0}],
+                         ids=["default", "drive1", "boost"])
 @pytest.mark.parametrize("name", NAMES)
-def test_alias_free_5k_full_scale(name: str, rate: int, drive: float | None) -> None:
-    knobs = {} if drive is None else {"drive": drive}
+def test_alias_free_5k_full_scale(name: str, rate: int, knobs: dict) -> None:
+    """At the default factor (doubled by a boost), even full drive and full boost stay alias-free."""
     # 0.75 s; the first 0.25 s (transient, envelope settling) is discarded; 0.5 s = on-bin 5 kHz.
     y = render(name, tone(5000.0, rate, 0.75), rate, knobs).astype(np.float64)
     level = alias_db(y[rate // 4 :], rate, 5000.0)
@@ -157,7 +158,7 @@ def test_list_pedals_shape() -> None:
     assert {p["name"] for p in info} >= {"overdrive", "fuzz", "distortion"}
     for p in info:
         assert set(p) == {"name", "description", "knobs", "oversample"}
-        assert set(p["knobs"]) == {"drive", "tone", "level"}
+        assert set(p["knobs"]) == {"drive", "tone", "level", "boost"}
         for k in p["knobs"].values():
             assert k["min"] <= k["default"] <= k["max"] and k["help"]
 

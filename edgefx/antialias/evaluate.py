@@ -120,12 +120,12 @@ def evaluate_aliasing(
 REFERENCE_OVERSAMPLE = 32
 
 
-def reference_oversample(pedal: str) -> int:
-    """The alias-free reference's factor for a built-in pedal: the heavier of `REFERENCE_OVERSAMPLE`
-    (32×) and the pedal's own default."""
+def reference_oversample(pedal: str, knobs: dict | None = None) -> int:
+    """The alias-free reference's factor for a built-in pedal at ``knobs``: the heavier of
+    `REFERENCE_OVERSAMPLE` (32×) and the pedal's own default (which a boost doubles)."""
     from ..pedals import get_pedal
 
-    return max(REFERENCE_OVERSAMPLE, get_pedal(pedal).oversample)
+    return max(REFERENCE_OVERSAMPLE, get_pedal(pedal, **dict(knobs or {})).oversample)
 
 
 def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int | None = None) -> ReferenceFn:
@@ -134,7 +134,7 @@ def pedal_reference(pedal: str, knobs: dict | None = None, oversample: int | Non
     from ..pedals import get_pedal
 
     if oversample is None:
-        oversample = reference_oversample(pedal)
+        oversample = reference_oversample(pedal, knobs)
     p = get_pedal(pedal, oversample=oversample, **dict(knobs or {}))  # validates name and knobs now
 
     def ref(x: np.ndarray, rate: int) -> np.ndarray:
