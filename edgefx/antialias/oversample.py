@@ -179,3 +179,44 @@ def oversample2x(model: StreamingModel, compensate: bool = True) -> StreamingMod
     if isinstance(model, TCNModel):
         return OversampledTCN(model, compensate=compensate)
     raise ConfigError(f"no 2x oversampling baseline for {type(model).__name__} (LSTM, GRU or TCN only)")
+
+
+class FrequencyDomainOversampled(torch.nn.Module):
+    """The paper's 2× baseline resampling (Sec. 4.4): whole signals converted to and from 2·Fs in
+    the frequency domain, around the same inner 2× model as `oversample2x`.
+
+        x₂ = 2·irfft₂ₙ(X zero-padded to 2n bins),   y = ½·irfftₙ(Y₂ cut to the base band)
+
+    (for even n the Nyquist bin is halved going up and folded, 2·Re, coming down). The cut is an
+    ideal brick wall, but the DFT treats each tone as one period of a periodic signal, so a tone
+    that is not a whole number of cycles long wraps its end onto its start: the jump spreads over
+    every bin and rings near both ends, inside the analysed last second. Whole signals only: no
+    streaming, no state; ``process`` accepts [L] or [B, L] like the models'.
+    """
+
+    def __init__(self, model: StreamingModel) -> None:
+        super().__init__()
+        self.fir = oversample2x(model, compensate=False)  # holds the inner 2× model
+        self.arch = f"{model.arch}-os2fft"
+
+    @torch.no_grad()
+    def process(self, x: torch.Tensor, block: int | None = None) -> torch.Tensor:
+        del block  # whole signals: the DFT needs all of it
+        squeeze = x.dim() == 1
+        xb = (x.unsqueeze(0) if squeeze else x).to(torch.float64)
+        n = xb.shape[-1]
+        spec = torch.fft.rfft(xb)
+        up = torch.zeros(xb.shape[0], n + 1, dtype=spec.dtype)
+        up[:, : n // 2 + 1] = spec
+        if n % 2 == 0:
+            up[:, n // 2] *= 0.5  # the base-rate Nyquist bin splits between +Fs/2 and -Fs/2
+        x2 = 2.0 * torch.fft.irfft(up, 2 * n)
+        dtype = self.fir.inner._ref_param().dtype
+        y2, _ = self.fir._inner_step(x2.to(dtype), self.fir._inner_initial(xb.shape[0]))
+        spec2 = torch.fft.rfft(y2.to(torch.float64))
+        down = spec2[:, : n // 2 + 1].clone()
+        if n % 2 == 0:
+            down[:, n // 2] = 2.0 * spec2[:, n // 2].real
+        y = 0.5 * torch.fft.irfft(down, n)
+        y = y.to(x.dtype)
+        return y[0] if squeeze else y
