@@ -188,10 +188,10 @@ class FrequencyDomainOversampled(torch.nn.Module):
         x₂ = 2·irfft₂ₙ(X zero-padded to 2n bins),   y = ½·irfftₙ(Y₂ cut to the base band)
 
     (for even n the Nyquist bin is halved going up and folded, 2·Re, coming down). The cut is an
-    ideal brick wall, but the DFT treats each tone as one period of a periodic signal, so a tone
-    that is not a whole number of cycles long wraps its end onto its start: the jump spreads over
-    every bin and rings near both ends, inside the analysed last second. Whole signals only: no
-    streaming, no state; ``process`` accepts [L] or [B, L] like the models'.
+    ideal brick wall; the DFT treats each tone as one period of a periodic signal, so the jump from
+    its end to its start rings near both ends. Around our teachers and the paper's Broadcast LSTM
+    it lands within 1 dB of the FIR pair's NMR-S (benchmarks/bench_os2_resampling.py). Whole
+    signals only: no streaming, no state; ``process`` accepts [L] or [B, L] like the models'.
     """
 
     def __init__(self, model: StreamingModel) -> None:
