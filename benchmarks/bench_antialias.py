@@ -205,8 +205,8 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
 
 
 # The teachers' pedal settings of the README tables (part b), plus the gentle overdrive for contrast.
-PEDAL_SETTINGS = [("distortion", TEACHER_KNOBS), ("fuzz", TEACHER_KNOBS), ("fuzz", {**TEACHER_KNOBS, "tone": 1.0}),
-                  ("overdrive", TEACHER_KNOBS)]
+PEDAL_SETTINGS = [("distortion", TEACHER_KNOBS), ("distortion", {**TEACHER_KNOBS, "boost": 1.0}),
+                  ("fuzz", TEACHER_KNOBS), ("fuzz", {**TEACHER_KNOBS, "tone": 1.0}), ("overdrive", TEACHER_KNOBS)]
 
 
 def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, path_md: Path,
@@ -216,8 +216,8 @@ def pedal_shares(settings: list[tuple[str, dict]], eval_kw: dict, command: str, 
     for pedal, knobs in settings:
         t0 = time.perf_counter()
         # a quarter of the tables' alias-free factor inside a 4x render: the same internal rate
-        res = above_nyquist_share(pedal_reference(pedal, knobs, oversample=reference_oversample(pedal) // 4), RATE,
-                                  factor=4, **eval_kw)
+        ref = pedal_reference(pedal, knobs, oversample=reference_oversample(pedal, knobs) // 4)
+        res = above_nyquist_share(ref, RATE, factor=4, **eval_kw)
         per_level_db = {g: both[1] for g, both in per_level(res, "share").items()}  # dB of the mean
         rows.append({"pedal": pedal, "knobs": knobs, **res["summary"], "per_level_db": per_level_db,
                      "seconds": time.perf_counter() - t0})
@@ -388,7 +388,7 @@ def main() -> None:
                     help="part (b): seconds of capture signal to train the teachers on (default 90; quick 40)")
     ap.add_argument("--knob", action="append", default=None, metavar="NAME=VALUE",
                     help=f"part (b): a teacher pedal setting over the defaults {TEACHER_KNOBS} (repeatable), "
-                         "e.g. --knob tone=1 for a brighter pedal")
+                         "e.g. --knob tone=1 for a brighter pedal, --knob boost=1 for 20 dB of boost in front")
     ap.add_argument("--teachers", default=None, metavar="DIR",
                     help="part (b): keep each teacher bundle in DIR and reuse it when a later run finds it "
                          "there (compare recipes on the same teacher)")
