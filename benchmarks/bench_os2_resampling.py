@@ -28,6 +28,9 @@ from edgefx.antialias.evaluate import evaluate_aliasing  # noqa: E402
 from edgefx.antialias.oversample import FrequencyDomainOversampled, oversample2x  # noqa: E402
 from edgefx.bundle import Bundle  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_antialias import selected  # noqa: E402  (the same --only matching)
+
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "models" / "dafx25"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -45,7 +48,7 @@ def teachers(directory: Path | None, calib: bool, only: str | None):
 
         found += [("Broadcast LSTM", lambda: load_guitarml_json(SHARED / "broadcast_lstm_teacher.json")),
                   ("Broadcast TCN", lambda: load_nam(SHARED / "broadcast_tcn_teacher.nam"))]
-    return [(n, load) for n, load in found if not only or any(s.strip() in n for s in only.split(","))]
+    return [(n, load) for n, load in found if selected(only, n)]
 
 
 def main() -> None:
