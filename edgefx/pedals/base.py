@@ -47,11 +47,10 @@ class Knob:
 BOOST_DB = 20.0  # full boost; with the doubled factor a full-scale 5 kHz stays below -90 dB (tests/test_pedals.py)
 
 
-def boost_knob() -> Knob:
-    """A clean booster in front of the pedal (off by default): players stack one before a distortion
-    for high gain, and it makes the pedal clip hard even on quiet notes."""
-    return Knob("boost", 0.0, f"clean boost in front of the pedal, 0..{BOOST_DB:g} dB (0 = none; doubles the default "
-                "oversampling, as the harder clipping needs it)")
+# A clean booster in front of the pedal (off by default): players stack one before a distortion for
+# high gain, and it makes the pedal clip hard even on quiet notes. Every built-in pedal lists it.
+BOOST_KNOB = Knob("boost", 0.0, f"clean boost in front of the pedal, 0..{BOOST_DB:g} dB (0 = none; doubles the "
+                  "default oversampling, as the harder clipping needs it)")
 
 
 @dataclass(frozen=True)

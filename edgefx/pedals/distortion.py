@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from .base import CoreParams, Knob, Pedal, apply, boost_knob, one_pole
+from .base import BOOST_KNOB, CoreParams, Knob, Pedal, apply, one_pole
 
 
 def muff_tone(t: float, rate: int, fl: float = 500.0, fh: float = 1300.0) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +46,7 @@ class Distortion(Pedal):
         Knob("drive", 0.5, "op-amp gain, 6..46 dB (bandwidth shrinks as gain grows)"),
         Knob("tone", 0.5, "Big-Muff tone: 0 dark (low-pass) .. 1 bright (high-pass)"),
         Knob("level", 0.5, "output gain (plain multiplier)"),
-        boost_knob(),
+        BOOST_KNOB,
     )
     default_oversample = 16  # 8x leaves aliases near -72 dB; 16x about -100 dB
     level_gain = 3.0  # the tone stack's mid scoop costs about 8 dB

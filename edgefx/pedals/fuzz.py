@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import CoreParams, Knob, Pedal, apply, boost_knob, one_pole
+from .base import BOOST_KNOB, CoreParams, Knob, Pedal, apply, one_pole
 
 
 class Fuzz(Pedal):
@@ -38,7 +38,7 @@ class Fuzz(Pedal):
         Knob("drive", 0.5, "fuzz: pre-gain, 12..52 dB"),
         Knob("tone", 0.5, "post low-pass corner, 600 Hz (0) .. 12 kHz (1), log"),
         Knob("level", 0.5, "output gain (plain multiplier)"),
-        boost_knob(),
+        BOOST_KNOB,
     )
     # 64x: a full-scale 5 kHz tone at drive 1 aliases at -102 dB at 44.1 kHz (benchmarks/bench_pedals.py);
     # 32x left about -81 dB in an exploratory probe, short of the -90 dB the tests ask.

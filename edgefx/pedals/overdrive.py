@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import CoreParams, Knob, Pedal, apply, boost_knob, one_pole
+from .base import BOOST_KNOB, CoreParams, Knob, Pedal, apply, one_pole
 
 
 class Overdrive(Pedal):
@@ -33,7 +33,7 @@ class Overdrive(Pedal):
         Knob("drive", 0.5, "pre-gain into the diodes, 0..36 dB"),
         Knob("tone", 0.5, "post low-pass corner, 800 Hz (0) .. 18 kHz (1), log"),
         Knob("level", 0.5, "output gain (plain multiplier, 0.5 = unity-ish)"),
-        boost_knob(),
+        BOOST_KNOB,
     )
     default_oversample = 16  # 8x leaves max-drive aliases near -70 dB; 16x measures below -110 dB
     level_gain = 2.4  # the clipped swing is about +-0.7 V; level 0.5 maps it to about +-0.85
