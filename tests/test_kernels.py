@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from edgefx.codegen.activations import ACTIVATION_ERRORS, grid, measure
+from edgefx.codegen.activations import ACTIVATION_ERRORS, grid, measure, reference
 from edgefx.codegen.generate import FIRMWARE_RUNTIME
 from edgefx.codegen.samples import realistic
 from edgefx.models import RecurrentModel
@@ -27,6 +27,8 @@ void edgefx_tanh_block_f32(const float *in, float *out, size_t n);
 void edgefx_sigmoid_block_f32(const float *in, float *out, size_t n);
 void edgefx_tanh_fast_block_f32(const float *in, float *out, size_t n);
 void edgefx_sigmoid_fast_block_f32(const float *in, float *out, size_t n);
+void edgefx_tanh_frac_block_f32(const float *in, float *num, float *den, size_t n);
+void edgefx_sigmoid_frac_block_f32(const float *in, float *num, float *den, size_t n);
 void edgefx_dense_f32(const float *W, const float *b, const float *x, float *y, size_t n_in, size_t n_out);
 void edgefx_dense_add_f32(const float *W, const float *b, const float *x, float *y, size_t n_in, size_t n_out);
 void edgefx_gemv_cm_f32(const float *W, const float *x, float *acc, size_t n_in, size_t n_out);
@@ -96,6 +98,30 @@ def test_activation_special_values(rt):
         fn(fbuf(ffi, x), fbuf(ffi, y), x.size)
         finite = ~np.isnan(x)
         assert np.all(np.abs(y[finite]) <= 1)
+
+
+def test_fraction_forms_are_the_fast_activations_before_the_division(rt):
+    """n / q (one float32 division, as the LSTM cell's) is the fast function up to its output clamp and
+    a rounding, and stays below 1 in magnitude: the LSTM's fast cell relies on both."""
+    ffi, lib = rt
+    x = grid()
+    x = x[np.isfinite(x)]
+    num, den, fast = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+    for frac, fn, kind in ((lib.edgefx_tanh_frac_block_f32, lib.edgefx_tanh_fast_block_f32, "tanh"),
+                           (lib.edgefx_sigmoid_frac_block_f32, lib.edgefx_sigmoid_fast_block_f32, "sigmoid")):
+        frac(fbuf(ffi, x), fbuf(ffi, num), fbuf(ffi, den), x.size)
+        fn(fbuf(ffi, x), fbuf(ffi, fast), x.size)
+        assert np.all(den >= 1) and np.all(den < 91)  # far from overflow when a cell multiplies three
+        quotient = num / den  # float32 division, correctly rounded like C's
+        assert np.max(np.abs(quotient)) < 1, kind
+        np.testing.assert_allclose(quotient, fast, rtol=0, atol=4e-7, err_msg=kind)
+        bound = ACTIVATION_ERRORS["fast"][kind]["max_abs"]
+        assert np.max(np.abs(quotient.astype(np.float64) - reference(kind, x))) <= bound * 1.05, kind
+        # NaN clamps to the upper bound: the same fraction as the largest finite input
+        edge = f32([np.nan, 1e30])
+        n2, d2 = np.empty_like(edge), np.empty_like(edge)
+        frac(fbuf(ffi, edge), fbuf(ffi, n2), fbuf(ffi, d2), 2)
+        assert n2[0] == n2[1] and d2[0] == d2[1], kind
 
 
 # --- dense ------------------------------------------------------------------------------------
