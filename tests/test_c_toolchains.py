@@ -152,17 +152,24 @@ def test_latency_probe_builds_warning_free_and_reports_every_figure(tmp_path):
     out = subprocess.run([str(exe), "2000", "1", "0", "3"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     figures = {k: float(v) for k, v in (line.split() for line in out.stdout.splitlines())}
-    assert set(figures) == {"lanes", "add", "mul", "fma", "tanh_fast", "sigmoid_fast", "fma_throughput",
-                            "tanh_fast_throughput", "sigmoid_fast_throughput", "mix_0", "mix_3"}
+    assert set(figures) == {"lanes", "add", "mul", "fma", "tanh_fast", "sigmoid_fast", "cell_c_fast", "cell_h_fast",
+                            "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput",
+                            "cell_fast_throughput", "mix_0", "mix_3"}
     assert figures["lanes"] == (8 if flags else 4)
     assert all(np.isfinite(v) and v > 0 for v in figures.values())
 
 
 def test_latency_throughput_floor_interpolates_the_mix():
-    from edgefx.bench.floors import mix_rounds, rounds_for, throughput_floor_ns
+    from edgefx.bench.floors import latency_floor_ns, mix_rounds, rounds_for, throughput_floor_ns
+
+    # the chain: H dependent multiply-adds, then the cell's two halves
+    assert latency_floor_ns({"fma": 1.0, "cell_c_fast": 10.0, "cell_h_fast": 5.0}, 16) == pytest.approx(31.0)
 
     # LSTM-16: 1104 MACs; an 8-unit slice holds 1104 / 2 = 552 of them, 69 vectors of 8, 8.625 rounds of 8
     assert mix_rounds(16, 8) == pytest.approx(8.625)
     assert rounds_for([16], 8) == [8, 9]
-    probe = {"lanes": 8.0, "mix_8": 20.0, "mix_9": 22.0}
+    probe = {"lanes": 8.0, "mix_8": 20.0, "mix_9": 22.0, "cell_fast_throughput": 10.0, "fma_throughput": 1.0}
     assert throughput_floor_ns(probe, 16) == pytest.approx((20.0 + 2.0 * 0.625) * 2)
+    # a mix slower than its parts apart (10 + 8 x 8 x 0.1 = 16.4 and 17.2 ns): the parts' sum is the floor
+    probe["fma_throughput"] = 0.1
+    assert throughput_floor_ns(probe, 16) == pytest.approx((16.4 + 0.8 * 0.625) * 2)

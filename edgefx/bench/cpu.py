@@ -731,9 +731,10 @@ def floors_section(result: dict[str, Any]) -> list[str]:
     lines = [
         "**What the fast-math LSTM could still gain** (`edgefx.bench.floors`, probed after the run with the same "
         "flags; `firmware/bench/latency.py` prints the probe). Latency floor: the chain of dependent operations "
-        "from one sample's h to the next (H multiply-adds, the activations, the cell), which nothing overlaps. "
-        "Throughput floor: one sample's multiply-adds and its 5H fast activations timed together, all "
-        "independent (no loads, no latency), as a multiple of the MAC floor.",
+        "from one sample's h to the next (H multiply-adds, then the kernel's fast cell: gate sums to c', c' to "
+        "h'), which nothing overlaps. Throughput floor: one sample's multiply-adds and its H fast cells "
+        "(activations and cell update) timed together, all independent (no loads, no latency), as a multiple of "
+        "the MAC floor.",
         "",
         "| model | C fast, ms per audio-s | MAC floor, ms | throughput floor, ms (x MAC floor) | latency floor, ms "
         "| x the larger floor |",

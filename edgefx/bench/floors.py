@@ -4,17 +4,21 @@
     latency_floor_ns(probe, 16), throughput_floor_ns(probe, 16), mac_floor_ns(probe, 16)
 
 The probe times, per vector of the kernels' lane count, the latency of an add, a multiply, a fused
-multiply-add and the fast tanh / sigmoid (chains of dependent calls), their throughput (8 independent
-chains), and a mix: the 5 activation vectors of an 8-unit LSTM slice (3 sigmoid, 2 tanh) beside
+multiply-add, the fast tanh / sigmoid and the two halves of the kernel's fast cell (gate sums to c',
+c' to h': `edgefx_lstm_fast_c` / `_h`, the kernel's own code) as chains of dependent calls, their
+throughput (8 independent chains), and a mix: one vector of units through the fast cell beside
 R rounds of 8 independent multiply-adds, all independent, per iteration.
 
 - **Latency floor** of one sample (sample t + 1 needs h_t, so this chain never overlaps anything):
 
-      H fma + max(sigmoid, tanh) + mul + add + tanh + mul
+      H fma + cell_c + cell_h
 
-- **Throughput floor**: the mix at the model's ratio of multiply-adds to activations (interpolated
-  between the whole numbers of rounds around it), scaled to the sample: the sample's arithmetic at
-  perfect overlap, with no latency, no loads, no cell update and no head.
+- **Throughput floor**: the mix at the model's ratio of multiply-adds to cells (interpolated
+  between the whole numbers of rounds around it), scaled to the sample: the sample's arithmetic
+  (multiply-adds, activations and cell update) with no latency, no loads and no head. Where the
+  mix timed together is slower than its parts timed apart and added (the cell's long chain and the
+  probe's registers can keep the two from overlapping), the parts' sum is the floor: the same
+  arithmetic done one part after the other.
 - **MAC floor**: the multiply-adds alone at the probe's multiply-add throughput (the CPU benchmark's
   MAC floor, measured by the probe itself so that the two ratios share one yardstick).
 
@@ -96,8 +100,7 @@ def run_probe(flags: Sequence[str], rounds: Sequence[int], *, pin: int | None = 
 
 def latency_floor_ns(probe: dict[str, float], hidden: int) -> float:
     """The critical path of one LSTM sample (see the module docstring)."""
-    act = max(probe["tanh_fast"], probe["sigmoid_fast"])
-    return hidden * probe["fma"] + act + probe["mul"] + probe["add"] + probe["tanh_fast"] + probe["mul"]
+    return hidden * probe["fma"] + probe["cell_c_fast"] + probe["cell_h_fast"]
 
 
 def mac_floor_ns(probe: dict[str, float], hidden: int) -> float:
@@ -106,15 +109,15 @@ def mac_floor_ns(probe: dict[str, float], hidden: int) -> float:
 
 
 def throughput_floor_ns(probe: dict[str, float], hidden: int) -> float:
-    """The measured mix, interpolated at the model's rounds and scaled to the whole sample."""
+    """The measured mix (or its parts apart, if faster), interpolated at the model's rounds and scaled to the
+    whole sample."""
     r = mix_rounds(hidden, int(probe["lanes"]))
     lo, hi = math.floor(r), math.ceil(r)
-    t_lo, t_hi = probe[f"mix_{lo}"], probe[f"mix_{hi}"]
+    t_lo, t_hi = (min(probe[f"mix_{k}"], mix_apart_ns(probe, k)) for k in (lo, hi))
     return (t_lo + (t_hi - t_lo) * (r - lo)) * hidden / 8
 
 
 def mix_apart_ns(probe: dict[str, float], rounds: int) -> float:
-    """One mix iteration's parts timed apart and added (3 sigmoid + 2 tanh + ``rounds`` x 8 multiply-adds,
-    each at its own throughput): what the mix takes if activations and multiply-adds cannot overlap."""
-    return (3 * probe["sigmoid_fast_throughput"] + 2 * probe["tanh_fast_throughput"]
-            + 8 * rounds * probe["fma_throughput"])
+    """One mix iteration's parts timed apart and added (one vector of fast cells + ``rounds`` x 8
+    multiply-adds, each at its own throughput): what the mix takes if cells and multiply-adds cannot overlap."""
+    return probe["cell_fast_throughput"] + 8 * rounds * probe["fma_throughput"]

@@ -1,10 +1,11 @@
 /*
  * edgefx_latency.c - latency of the operations on an LSTM sample's critical path: a float add, a
- * float multiply, a fused multiply-add, and the runtime's fast tanh and sigmoid (8-lane with AVX, else
- * 4-lane or scalar: whatever the kernels use on this build). Each is timed as a chain of dependent
- * calls, so the figure is the time from an input to its result. Then the throughput of the
- * multiply-add and of the two fast activations: 8 independent chains side by side, time per
- * operation. Prints "name ns" lines (per vector of lanes).
+ * float multiply, a fused multiply-add, the runtime's fast tanh and sigmoid, and the fast LSTM
+ * cell's two halves (gate sums to c', c' to h': edgefx_lstm_fast_c / _h, the kernel's own code),
+ * 8-lane with AVX, else 4-lane or scalar: whatever the kernels use on this build. Each is timed as
+ * a chain of dependent calls, so the figure is the time from an input to its result. Then the
+ * throughput of the multiply-add, of the two fast activations and of the whole fast cell: 8
+ * independent chains side by side, time per operation. Prints "name ns" lines (per vector of lanes).
  *
  *   gcc -O3 -std=c99 -ffp-contract=off [-mavx2 -mfma] -I../runtime edgefx_latency.c edgefx_bench_driver.c -o latency
  */
@@ -19,6 +20,8 @@ typedef edgefx_v8f vec;
 #define FMA edgefx_v8f_fma
 #define TANH edgefx_tanh_fast_v8f
 #define SIGMOID edgefx_sigmoid_fast_v8f
+#define CELL_C edgefx_lstm_fast_c_v8f
+#define CELL_H edgefx_lstm_fast_h_v8f
 #define LANES 8
 #elif defined(EDGEFX_SIMD_V4)
 typedef edgefx_v4f vec;
@@ -26,6 +29,8 @@ typedef edgefx_v4f vec;
 #define FMA edgefx_v4f_fma
 #define TANH edgefx_tanh_fast_v4f
 #define SIGMOID edgefx_sigmoid_fast_v4f
+#define CELL_C edgefx_lstm_fast_c_v4f
+#define CELL_H edgefx_lstm_fast_h_v4f
 #define LANES 4
 #else
 typedef float vec;
@@ -33,11 +38,16 @@ typedef float vec;
 #define FMA edgefx_fma_f32
 #define TANH edgefx_tanh_fast_f32
 #define SIGMOID edgefx_sigmoid_fast_f32
+#define CELL_C edgefx_lstm_fast_c_f32
+#define CELL_H edgefx_lstm_fast_h_f32
 #define LANES 1
 #endif
 
 /* Keeps x in a register and opaque to the optimiser, so the chain stays a chain. */
 #define OPAQUE(x) __asm__ volatile("" : "+x"(x))
+
+/* One vector of units through the whole fast cell, every gate sum and the old c being v. */
+#define CELL(v) CELL_H(v, CELL_C(v, v, v, v))
 
 static double best_ns(int which, long n, int repeats, int rounds)
 {
@@ -54,16 +64,19 @@ static double best_ns(int which, long n, int repeats, int rounds)
         case 2: for (i = 0; i < n; i++) { x = FMA(x, DUP(1.0f), y); OPAQUE(x); } break;
         case 3: for (i = 0; i < n; i++) { x = TANH(x); OPAQUE(x); } break;
         case 4: for (i = 0; i < n; i++) { x = SIGMOID(x); OPAQUE(x); } break;
-        case 8: { /* the mix: 3 sigmoid + 2 tanh (one vector each of an 8-unit LSTM cell, on inputs
-                   * independent of each other) beside `rounds` x 8 independent multiply-adds; time per
-                   * iteration */
+        case 5: for (i = 0; i < n; i++) { x = CELL_C(x, x, x, x); OPAQUE(x); } break;
+        case 6: for (i = 0; i < n; i++) { x = CELL_H(x, x); OPAQUE(x); } break;
+        case 11: { /* the mix: two vectors of units through the fast cell (gate sums independent of
+                    * each other) beside 2 x `rounds` x 8 independent multiply-adds; time per vector of
+                    * units. Two cells per iteration, because one cell's latency (c' then h') is longer
+                    * than the iteration's work: with one, the probe would time the chain, not the pipes. */
             vec c0 = DUP(0.1f), c1 = DUP(0.2f), c2 = DUP(0.3f), c3 = DUP(0.4f);
             vec c4 = DUP(0.5f), c5 = DUP(0.6f), c6 = DUP(0.7f), c7 = DUP(0.8f), acc = DUP(0.0f);
             int k;
             for (i = 0; i < n; i++) {
-                OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4);
-                acc = acc + (((SIGMOID(c0) + SIGMOID(c1)) + (SIGMOID(c2) + TANH(c3))) + TANH(c4));
-                for (k = 0; k < rounds; k++) {
+                OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4); OPAQUE(c5); OPAQUE(c6); OPAQUE(c7);
+                acc = acc + (CELL_H(c2, CELL_C(c0, c1, c3, c4)) + CELL_H(c7, CELL_C(c5, c6, c0, c1)));
+                for (k = 0; k < 2 * rounds; k++) {
                     c0 = FMA(c0, DUP(1.0f), y); c1 = FMA(c1, DUP(1.0f), y); c2 = FMA(c2, DUP(1.0f), y);
                     c3 = FMA(c3, DUP(1.0f), y); c4 = FMA(c4, DUP(1.0f), y); c5 = FMA(c5, DUP(1.0f), y);
                     c6 = FMA(c6, DUP(1.0f), y); c7 = FMA(c7, DUP(1.0f), y);
@@ -72,7 +85,7 @@ static double best_ns(int which, long n, int repeats, int rounds)
             }
             x = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + acc;
         } break;
-        default: { /* throughput: 8 independent chains (which = 5 fma, 6 tanh, 7 sigmoid) */
+        default: { /* throughput: 8 independent chains (which = 7 fma, 8 tanh, 9 sigmoid, 10 cell) */
             vec c0 = DUP(0.1f), c1 = DUP(0.2f), c2 = DUP(0.3f), c3 = DUP(0.4f);
             vec c4 = DUP(0.5f), c5 = DUP(0.6f), c6 = DUP(0.7f), c7 = DUP(0.8f);
 #define EIGHT(OP)                                                                                     \
@@ -81,7 +94,8 @@ static double best_ns(int which, long n, int repeats, int rounds)
         OPAQUE(c0); OPAQUE(c1); OPAQUE(c2); OPAQUE(c3); OPAQUE(c4); OPAQUE(c5); OPAQUE(c6); OPAQUE(c7); \
     }
 #define STEP(v) FMA(v, DUP(1.0f), y)
-            if (which == 5) EIGHT(STEP) else if (which == 6) EIGHT(TANH) else EIGHT(SIGMOID)
+            if (which == 7) EIGHT(STEP) else if (which == 8) EIGHT(TANH) else if (which == 9) EIGHT(SIGMOID)
+            else EIGHT(CELL)
 #undef STEP
 #undef EIGHT
             x = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7));
@@ -99,19 +113,20 @@ static double best_ns(int which, long n, int repeats, int rounds)
     return best * 1e9;
 }
 
-/* latency n repeats [rounds ...]: the eight single-operation figures, then "mix_R ns" per rounds R given */
+/* latency n repeats [rounds ...]: the eleven single-operation figures, then "mix_R ns" per rounds R given */
 int main(int argc, char **argv)
 {
     const long n = argc > 1 ? atol(argv[1]) : 5000000L;
     const int repeats = argc > 2 ? atoi(argv[2]) : 7;
-    static const char *names[] = {"add", "mul", "fma", "tanh_fast", "sigmoid_fast",
-                                  "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput"};
+    static const char *names[] = {"add", "mul", "fma", "tanh_fast", "sigmoid_fast", "cell_c_fast", "cell_h_fast",
+                                  "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput",
+                                  "cell_fast_throughput"};
     int k;
     printf("lanes %d\n", LANES);
-    for (k = 0; k < 8; k++) printf("%s %.4f\n", names[k], best_ns(k, n, repeats, 0));
+    for (k = 0; k < 11; k++) printf("%s %.4f\n", names[k], best_ns(k, n, repeats, 0));
     for (k = 3; k < argc; k++) {
         const int rounds = atoi(argv[k]);
-        printf("mix_%d %.4f\n", rounds, best_ns(8, n / (rounds + 1), repeats, rounds));
+        printf("mix_%d %.4f\n", rounds, best_ns(11, n / (2 * rounds + 2), repeats, rounds) / 2.0);
     }
     return 0;
 }

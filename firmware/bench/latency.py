@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per vector of {expected_lanes(flags)} lanes (host flags{extra}): "
           + ", ".join(f"{k} {v:.2f} ns" for k, v in probe.items() if k != "lanes" and not k.startswith("mix_")))
     mixes = sorted(int(k[4:]) for k in probe if k.startswith("mix_"))
-    print("mix, 5 activations + R x 8 multiply-adds, per iteration: together vs apart and added: "
+    print("mix, one vector of fast cells + R x 8 multiply-adds, per iteration: together vs apart and added: "
           + ", ".join(f"R={r} {probe[f'mix_{r}']:.1f} vs {mix_apart_ns(probe, r):.1f} ns" for r in mixes))
     print("| LSTM | MACs/sample | latency floor, ms per audio-s | MAC floor, ms per audio-s "
           "| throughput floor, ms per audio-s | throughput floor / MAC floor |")

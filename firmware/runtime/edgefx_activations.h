@@ -239,6 +239,29 @@ EDGEFX_INLINE edgefx_frac_f32 edgefx_sigmoid_frac_f32(float x)
     return r;
 }
 
+/*
+ * The fast LSTM cell on the fraction forms, for scalars and for vectors of lanes (one definition,
+ * so every path of edgefx_lstm.c and the latency probe run the same operations in the same
+ * order): edgefx_lstm_fast_c_* returns c' = sigmoid(f) c + sigmoid(i) tanh(g) from the gate sums
+ * i, f, g and the old c with one division, edgefx_lstm_fast_h_* returns h' = sigmoid(o) tanh(c')
+ * with one more (the products are spelled out in edgefx_lstm.c).
+ */
+#define EDGEFX_DEFINE_LSTM_FAST_CELL(T, SUF)                                                              \
+    EDGEFX_INLINE T edgefx_lstm_fast_c_##SUF(T i, T f, T g, T c)                                         \
+    {                                                                                                     \
+        const edgefx_frac_##SUF fi = edgefx_sigmoid_frac_##SUF(i), ff = edgefx_sigmoid_frac_##SUF(f);     \
+        const edgefx_frac_##SUF fg = edgefx_tanh_frac_##SUF(g);                                          \
+        const T qig = fi.q * fg.q;                                                                        \
+        return ((ff.n * c) * qig + (fi.n * fg.n) * ff.q) / (qig * ff.q);                                  \
+    }                                                                                                     \
+    EDGEFX_INLINE T edgefx_lstm_fast_h_##SUF(T o, T cn)                                                  \
+    {                                                                                                     \
+        const edgefx_frac_##SUF fo = edgefx_sigmoid_frac_##SUF(o), fc = edgefx_tanh_frac_##SUF(cn);       \
+        return (fo.n * fc.n) / (fo.q * fc.q);                                                             \
+    }
+
+EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
+
 #ifdef EDGEFX_SIMD_V4
 /*
  * The fast activations and their fraction forms on vectors of lanes (4 with SSE2 / AArch64, 8 with
@@ -322,6 +345,7 @@ EDGEFX_INLINE edgefx_frac_f32 edgefx_sigmoid_frac_f32(float x)
     }
 
 EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_max, edgefx_v4f_fma, v4f)
+EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v4f, v4f)
 
 #ifdef EDGEFX_SIMD_V8
 typedef int32_t edgefx_v8i __attribute__((vector_size(32)));
@@ -337,6 +361,7 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_max(edgefx_v8f a, edgefx_v8f b)
 }
 
 EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_max, edgefx_v8f_fma, v8f)
+EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v8f, v8f)
 #endif
 #endif
 

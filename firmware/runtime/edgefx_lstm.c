@@ -16,9 +16,9 @@
  *   c'    = f c + i g,  h' = o tanh(c')
  *   y     = ((s0 + s1) + (s2 + s3)) + head_b,  s_l = sum over j = l (mod 4), j ascending
  *
- * The fast cell divides twice per unit instead of five times (a division costs the multiply-add
- * pipes about two multiply-adds, more than any other step of an activation): with the fraction
- * forms of edgefx_activations.h, sigmoid(f) = Nf / Qf and so on,
+ * The fast cell (edgefx_lstm_fast_c / _h in edgefx_activations.h) divides twice per unit instead
+ * of five times (a division costs the multiply-add pipes about two multiply-adds, more than any
+ * other step of an activation): with the fraction forms, sigmoid(f) = Nf / Qf and so on,
  *   c'    = ((Nf c) (Qi Qg) + (Ni Ng) Qf) / ((Qi Qg) Qf)
  *   h'    = (No Nc) / (Qo Qc),  Nc / Qc the fraction of tanh(c')
  * (Q <= 91, so the products stay far from overflow; the quotients are within a few ulp of the
@@ -46,33 +46,6 @@ void edgefx_lstm_reset_f32(const edgefx_lstm_f32 *S, float *state)
 }
 
 /*
- * The fast cell (see the file comment) for scalars and for vectors of lanes: one definition, so
- * every path runs the same operations in the same order. lstm_fast_c_* returns c' from the gate
- * sums i, f, g~ and the old c; lstm_fast_h_* returns h' from the gate sum o and c'.
- */
-#define LSTM_DEFINE_FAST_CELL(T, SUF)                                                                     \
-    EDGEFX_INLINE T lstm_fast_c_##SUF(T i, T f, T g, T c)                                                \
-    {                                                                                                     \
-        const edgefx_frac_##SUF fi = edgefx_sigmoid_frac_##SUF(i), ff = edgefx_sigmoid_frac_##SUF(f);     \
-        const edgefx_frac_##SUF fg = edgefx_tanh_frac_##SUF(g);                                          \
-        const T qig = fi.q * fg.q;                                                                        \
-        return ((ff.n * c) * qig + (fi.n * fg.n) * ff.q) / (qig * ff.q);                                  \
-    }                                                                                                     \
-    EDGEFX_INLINE T lstm_fast_h_##SUF(T o, T cn)                                                         \
-    {                                                                                                     \
-        const edgefx_frac_##SUF fo = edgefx_sigmoid_frac_##SUF(o), fc = edgefx_tanh_frac_##SUF(cn);       \
-        return (fo.n * fc.n) / (fo.q * fc.q);                                                             \
-    }
-
-LSTM_DEFINE_FAST_CELL(float, f32)
-#ifdef EDGEFX_SIMD_V4
-LSTM_DEFINE_FAST_CELL(edgefx_v4f, v4f)
-#endif
-#ifdef EDGEFX_SIMD_V8
-LSTM_DEFINE_FAST_CELL(edgefx_v8f, v8f)
-#endif
-
-/*
  * Cell update of nu units from their gate sums g = [i(nu) f(nu) o(nu) g~(nu)]: c (in place)
  * and the new h into hn. nu is a compile-time constant at every call, so the loop vectorises.
  */
@@ -82,9 +55,9 @@ EDGEFX_INLINE void lstm_cell(const float *EDGEFX_RESTRICT g, float *EDGEFX_RESTR
     size_t u;
     for (u = 0; u < nu; u++) {
         if (fast) {
-            const float cj = lstm_fast_c_f32(g[u], g[nu + u], g[3 * nu + u], c[u]);
+            const float cj = edgefx_lstm_fast_c_f32(g[u], g[nu + u], g[3 * nu + u], c[u]);
             c[u] = cj;
-            hn[u] = lstm_fast_h_f32(g[2 * nu + u], cj);
+            hn[u] = edgefx_lstm_fast_h_f32(g[2 * nu + u], cj);
         } else {
             const float ig = edgefx_sigmoid_f32(g[u]);
             const float fg = edgefx_sigmoid_f32(g[nu + u]);
@@ -151,16 +124,16 @@ EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGE
 EDGEFX_INLINE void lstm_cell4_fast_v4(edgefx_v4f i, edgefx_v4f f, edgefx_v4f o, edgefx_v4f g, float *EDGEFX_RESTRICT c,
                                       float *EDGEFX_RESTRICT hn)
 {
-    const edgefx_v4f cn = lstm_fast_c_v4f(i, f, g, edgefx_v4f_load(c));
+    const edgefx_v4f cn = edgefx_lstm_fast_c_v4f(i, f, g, edgefx_v4f_load(c));
     edgefx_v4f_store(c, cn);
-    edgefx_v4f_store(hn, lstm_fast_h_v4f(o, cn));
+    edgefx_v4f_store(hn, edgefx_lstm_fast_h_v4f(o, cn));
 }
 
 #ifdef EDGEFX_SIMD_V8
 /* The fast c' = sigmoid(f) c + sigmoid(i) tanh(g), stored to c and returned. */
 EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g, float *EDGEFX_RESTRICT c)
 {
-    const edgefx_v8f cn = lstm_fast_c_v8f(i, f, g, edgefx_v8f_load(c));
+    const edgefx_v8f cn = edgefx_lstm_fast_c_v8f(i, f, g, edgefx_v8f_load(c));
     edgefx_v8f_store(c, cn);
     return cn;
 }
@@ -169,7 +142,7 @@ EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g
 EDGEFX_INLINE void lstm_cell8_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f o, edgefx_v8f g, float *EDGEFX_RESTRICT c,
                                       float *EDGEFX_RESTRICT hn)
 {
-    edgefx_v8f_store(hn, lstm_fast_h_v8f(o, lstm_c_fast_v8(i, f, g, c)));
+    edgefx_v8f_store(hn, edgefx_lstm_fast_h_v8f(o, lstm_c_fast_v8(i, f, g, c)));
 }
 
 /* Fast cells of 16 units from their 8 gate vectors (i, i', f, f', o, o', g~, g~'): c and hn. */
@@ -178,8 +151,8 @@ EDGEFX_INLINE void lstm_cells16_fast_v8(const edgefx_v8f *a, float *EDGEFX_RESTR
     /* both halves' cells first (they are on the path to the next sample), output gates last */
     const edgefx_v8f c0 = lstm_c_fast_v8(a[0], a[2], a[6], c);
     const edgefx_v8f c1 = lstm_c_fast_v8(a[1], a[3], a[7], c + 8);
-    edgefx_v8f_store(hn, lstm_fast_h_v8f(a[4], c0));
-    edgefx_v8f_store(hn + 8, lstm_fast_h_v8f(a[5], c1));
+    edgefx_v8f_store(hn, edgefx_lstm_fast_h_v8f(a[4], c0));
+    edgefx_v8f_store(hn + 8, edgefx_lstm_fast_h_v8f(a[5], c1));
 }
 
 /*
@@ -327,10 +300,10 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
         for (k = 0; k < H; k++, wk += G) LSTM_STEP8(wk, h[k]);
         if (fast) {
             /* activations straight from the accumulators */
-            const edgefx_v4f c0 = lstm_fast_c_v4f(a0, a2, a6, edgefx_v4f_load(c + j));
-            const edgefx_v4f c1 = lstm_fast_c_v4f(a1, a3, a7, edgefx_v4f_load(c + j + 4));
-            const edgefx_v4f h0 = lstm_fast_h_v4f(a4, c0);
-            const edgefx_v4f h1 = lstm_fast_h_v4f(a5, c1);
+            const edgefx_v4f c0 = edgefx_lstm_fast_c_v4f(a0, a2, a6, edgefx_v4f_load(c + j));
+            const edgefx_v4f c1 = edgefx_lstm_fast_c_v4f(a1, a3, a7, edgefx_v4f_load(c + j + 4));
+            const edgefx_v4f h0 = edgefx_lstm_fast_h_v4f(a4, c0);
+            const edgefx_v4f h1 = edgefx_lstm_fast_h_v4f(a5, c1);
             edgefx_v4f_store(c + j, c0);
             edgefx_v4f_store(c + j + 4, c1);
             edgefx_v4f_store(hn + j, h0);
