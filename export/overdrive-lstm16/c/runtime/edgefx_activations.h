@@ -12,7 +12,9 @@
  * Fast variants (edgefx_tanh_fast_f32, edgefx_sigmoid_fast_f32, and the 4-lane forms
  * edgefx_*_fast_v4f with SIMD): a clamped rational approximation (odd 7/6, minimax on
  * [0, 7]) whose polynomials are evaluated by Horner steps that are fused multiply-adds (one
- * rounding each, shorter dependency chains); sigmoid(x) = 0.5 + 0.5 tanh(x / 2).
+ * rounding each, shorter dependency chains); sigmoid(x) = 0.5 + 0.5 tanh(x / 2). Their fraction
+ * forms (edgefx_*_frac_*) stop before the division, so that a kernel can share one division
+ * between several activations.
  *
  * All functions are branch-free selects over IEEE operations (no float-to-int conversion,
  * so no undefined behaviour for NaN or huge inputs) and vectorise. Measured errors are in
@@ -174,14 +176,100 @@ EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
     return 0.5f + edgefx_bits_f32(edgefx_f32_bits(r) | sign);
 }
 
+/*
+ * Fraction forms of the fast activations, for kernels that combine several activations before one
+ * division (the LSTM cell: edgefx_lstm.c). They return the numerator n and the denominator q of
+ * the fast rationals above, tanh_fast(x) ~ n / q and sigmoid_fast(x) ~ n / q, with the sigmoid's
+ * n = q / 2 + x' P'(s) (one rounding: q / 2 is exact). Same polynomials and Horner steps; the
+ * input is clamped to [-7, 7] (sigmoid: [-14, 14]) by a float min and max, which gives the same
+ * values as the |x| clamp and sign above (NaN gives the upper bound). There is no output clamp:
+ * the quotient never reaches 1 in magnitude (at most 1 - 6.0e-7 for tanh and 1 - 2.4e-7 for
+ * sigmoid, checked over every float of [0, 7] and [0, 14]).
+ */
+typedef struct {
+    float n, q;
+} edgefx_frac_f32;
+
+/* a < b ? a : b and a > b ? a : b: b when either is NaN, as minps / maxps and the vector forms. */
+EDGEFX_INLINE float edgefx_min_f32(float a, float b)
+{
+    return a < b ? a : b;
+}
+
+EDGEFX_INLINE float edgefx_max_f32(float a, float b)
+{
+    return a > b ? a : b;
+}
+
+EDGEFX_INLINE edgefx_frac_f32 edgefx_tanh_frac_f32(float x)
+{
+    const float a = edgefx_max_f32(edgefx_min_f32(x, 7.0f), -7.0f); /* NaN gives 7 */
+    const float s = a * a;
+    edgefx_frac_f32 r;
+    float p, q;
+    p = EDGEFX_TF_P3;
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P2);
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P1);
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P0);
+    q = EDGEFX_TF_Q3;
+    q = edgefx_fma_f32(q, s, EDGEFX_TF_Q2);
+    q = edgefx_fma_f32(q, s, EDGEFX_TF_Q1);
+    q = edgefx_fma_f32(q, s, 1.0f);
+    r.n = p * a;
+    r.q = q;
+    return r;
+}
+
+EDGEFX_INLINE edgefx_frac_f32 edgefx_sigmoid_frac_f32(float x)
+{
+    const float a = edgefx_max_f32(edgefx_min_f32(x, 14.0f), -14.0f);
+    const float s = a * a;
+    edgefx_frac_f32 r;
+    float p, q;
+    p = EDGEFX_TF_P3 * 0.00390625f;
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P2 * 0.015625f);
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P1 * 0.0625f);
+    p = edgefx_fma_f32(p, s, EDGEFX_TF_P0 * 0.25f);
+    q = EDGEFX_TF_Q3 * 0.015625f;
+    q = edgefx_fma_f32(q, s, EDGEFX_TF_Q2 * 0.0625f);
+    q = edgefx_fma_f32(q, s, EDGEFX_TF_Q1 * 0.25f);
+    q = edgefx_fma_f32(q, s, 1.0f);
+    r.n = edgefx_fma_f32(q, 0.5f, p * a);
+    r.q = q;
+    return r;
+}
+
+/*
+ * The fast LSTM cell on the fraction forms, for scalars and for vectors of lanes (one definition,
+ * so every path of edgefx_lstm.c and the latency probe run the same operations in the same
+ * order): edgefx_lstm_fast_c_* returns c' = sigmoid(f) c + sigmoid(i) tanh(g) from the gate sums
+ * i, f, g and the old c with one division, edgefx_lstm_fast_h_* returns h' = sigmoid(o) tanh(c')
+ * with one more (the products are spelled out in edgefx_lstm.c).
+ */
+#define EDGEFX_DEFINE_LSTM_FAST_CELL(T, SUF)                                                              \
+    EDGEFX_INLINE T edgefx_lstm_fast_c_##SUF(T i, T f, T g, T c)                                         \
+    {                                                                                                     \
+        const edgefx_frac_##SUF fi = edgefx_sigmoid_frac_##SUF(i), ff = edgefx_sigmoid_frac_##SUF(f);     \
+        const edgefx_frac_##SUF fg = edgefx_tanh_frac_##SUF(g);                                          \
+        const T qig = fi.q * fg.q;                                                                        \
+        return ((ff.n * c) * qig + (fi.n * fg.n) * ff.q) / (qig * ff.q);                                  \
+    }                                                                                                     \
+    EDGEFX_INLINE T edgefx_lstm_fast_h_##SUF(T o, T cn)                                                  \
+    {                                                                                                     \
+        const edgefx_frac_##SUF fo = edgefx_sigmoid_frac_##SUF(o), fc = edgefx_tanh_frac_##SUF(cn);       \
+        return (fo.n * fc.n) / (fo.q * fc.q);                                                             \
+    }
+
+EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
+
 #ifdef EDGEFX_SIMD_V4
 /*
- * The fast activations on vectors of lanes (4 with SSE2 / AArch64, 8 with AVX), lane for lane the
- * values of the scalar forms above. One definition serves both widths: VF / VI are the float and
+ * The fast activations and their fraction forms on vectors of lanes (4 with SSE2 / AArch64, 8 with
+ * AVX), lane for lane the values of the scalar forms above. One definition serves both widths: VF / VI are the float and
  * int vector types, DUP, MIN and FMA their broadcast, minimum and fused multiply-add, SUF the name
  * suffix.
  */
-#define EDGEFX_DEFINE_FAST_ACTIVATIONS(VF, VI, DUP, MIN, FMA, SUF) \
+#define EDGEFX_DEFINE_FAST_ACTIVATIONS(VF, VI, DUP, MIN, MAX, FMA, SUF) \
     EDGEFX_INLINE VF edgefx_tanh_fast_##SUF(VF x)                  \
     {                                                              \
         const VI sign = (VI)x & (int32_t)0x80000000u;              \
@@ -215,9 +303,49 @@ EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
         q = FMA(q, s, DUP(EDGEFX_TF_Q1 * 0.25f));                  \
         q = FMA(q, s, DUP(1.0f));                                  \
         return 0.5f + (VF)((VI)MIN(p / q, DUP(0.5f)) | sign);      \
+    }                                                              \
+    typedef struct {                                               \
+        VF n, q;                                                   \
+    } edgefx_frac_##SUF;                                           \
+    EDGEFX_INLINE edgefx_frac_##SUF edgefx_tanh_frac_##SUF(VF x)   \
+    {                                                              \
+        const VF a = MAX(MIN(x, DUP(7.0f)), DUP(-7.0f));           \
+        const VF s = a * a;                                        \
+        edgefx_frac_##SUF r;                                       \
+        VF p, q;                                                   \
+        p = DUP(EDGEFX_TF_P3);                                     \
+        p = FMA(p, s, DUP(EDGEFX_TF_P2));                          \
+        p = FMA(p, s, DUP(EDGEFX_TF_P1));                          \
+        p = FMA(p, s, DUP(EDGEFX_TF_P0));                          \
+        q = DUP(EDGEFX_TF_Q3);                                     \
+        q = FMA(q, s, DUP(EDGEFX_TF_Q2));                          \
+        q = FMA(q, s, DUP(EDGEFX_TF_Q1));                          \
+        q = FMA(q, s, DUP(1.0f));                                  \
+        r.n = p * a;                                               \
+        r.q = q;                                                   \
+        return r;                                                  \
+    }                                                              \
+    EDGEFX_INLINE edgefx_frac_##SUF edgefx_sigmoid_frac_##SUF(VF x) \
+    {                                                              \
+        const VF a = MAX(MIN(x, DUP(14.0f)), DUP(-14.0f));         \
+        const VF s = a * a;                                        \
+        edgefx_frac_##SUF r;                                       \
+        VF p, q;                                                   \
+        p = DUP(EDGEFX_TF_P3 * 0.00390625f);                       \
+        p = FMA(p, s, DUP(EDGEFX_TF_P2 * 0.015625f));              \
+        p = FMA(p, s, DUP(EDGEFX_TF_P1 * 0.0625f));                \
+        p = FMA(p, s, DUP(EDGEFX_TF_P0 * 0.25f));                  \
+        q = DUP(EDGEFX_TF_Q3 * 0.015625f);                         \
+        q = FMA(q, s, DUP(EDGEFX_TF_Q2 * 0.0625f));                \
+        q = FMA(q, s, DUP(EDGEFX_TF_Q1 * 0.25f));                  \
+        q = FMA(q, s, DUP(1.0f));                                  \
+        r.n = FMA(q, DUP(0.5f), p * a);                            \
+        r.q = q;                                                   \
+        return r;                                                  \
     }
 
-EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_fma, v4f)
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_max, edgefx_v4f_fma, v4f)
+EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v4f, v4f)
 
 #ifdef EDGEFX_SIMD_V8
 typedef int32_t edgefx_v8i __attribute__((vector_size(32)));
@@ -227,7 +355,13 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_min(edgefx_v8f a, edgefx_v8f b)
     return __builtin_ia32_minps256(a, b); /* a < b ? a : b, b when either is NaN */
 }
 
-EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_fma, v8f)
+EDGEFX_INLINE edgefx_v8f edgefx_v8f_max(edgefx_v8f a, edgefx_v8f b)
+{
+    return __builtin_ia32_maxps256(a, b); /* a > b ? a : b, b when either is NaN */
+}
+
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_max, edgefx_v8f_fma, v8f)
+EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v8f, v8f)
 #endif
 #endif
 
@@ -271,5 +405,7 @@ void edgefx_tanh_block_f32(const float *in, float *out, size_t n);
 void edgefx_sigmoid_block_f32(const float *in, float *out, size_t n);
 void edgefx_tanh_fast_block_f32(const float *in, float *out, size_t n);
 void edgefx_sigmoid_fast_block_f32(const float *in, float *out, size_t n);
+void edgefx_tanh_frac_block_f32(const float *in, float *num, float *den, size_t n);
+void edgefx_sigmoid_frac_block_f32(const float *in, float *num, float *den, size_t n);
 
 #endif /* EDGEFX_ACTIVATIONS_H */

@@ -15,6 +15,14 @@
  *           multiply-add, one rounding: edgefx_fma_f32 and its vector forms)
  *   c'    = f c + i g,  h' = o tanh(c')
  *   y     = ((s0 + s1) + (s2 + s3)) + head_b,  s_l = sum over j = l (mod 4), j ascending
+ *
+ * The fast cell (edgefx_lstm_fast_c / _h in edgefx_activations.h) divides twice per unit instead
+ * of five times (a division costs the multiply-add pipes about two multiply-adds, more than any
+ * other step of an activation): with the fraction forms, sigmoid(f) = Nf / Qf and so on,
+ *   c'    = ((Nf c) (Qi Qg) + (Ni Ng) Qf) / ((Qi Qg) Qf)
+ *   h'    = (No Nc) / (Qo Qc),  Nc / Qc the fraction of tanh(c')
+ * (Q <= 91, so the products stay far from overflow; the quotients are within a few ulp of the
+ * five-division form's.)
  */
 #include "edgefx_lstm.h"
 #include "edgefx_activations.h"
@@ -37,16 +45,6 @@ void edgefx_lstm_reset_f32(const edgefx_lstm_f32 *S, float *state)
     for (i = 0; i < EDGEFX_LSTM_STATE_LEN(S->hidden); i++) state[i] = 0.0f;
 }
 
-EDGEFX_INLINE float lstm_sigmoid(float x, int fast)
-{
-    return fast ? edgefx_sigmoid_fast_f32(x) : edgefx_sigmoid_f32(x);
-}
-
-EDGEFX_INLINE float lstm_tanh(float x, int fast)
-{
-    return fast ? edgefx_tanh_fast_f32(x) : edgefx_tanh_f32(x);
-}
-
 /*
  * Cell update of nu units from their gate sums g = [i(nu) f(nu) o(nu) g~(nu)]: c (in place)
  * and the new h into hn. nu is a compile-time constant at every call, so the loop vectorises.
@@ -56,13 +54,19 @@ EDGEFX_INLINE void lstm_cell(const float *EDGEFX_RESTRICT g, float *EDGEFX_RESTR
 {
     size_t u;
     for (u = 0; u < nu; u++) {
-        const float ig = lstm_sigmoid(g[u], fast);
-        const float fg = lstm_sigmoid(g[nu + u], fast);
-        const float og = lstm_sigmoid(g[2 * nu + u], fast);
-        const float gg = lstm_tanh(g[3 * nu + u], fast);
-        const float cj = fg * c[u] + ig * gg;
-        c[u] = cj;
-        hn[u] = og * lstm_tanh(cj, fast);
+        if (fast) {
+            const float cj = edgefx_lstm_fast_c_f32(g[u], g[nu + u], g[3 * nu + u], c[u]);
+            c[u] = cj;
+            hn[u] = edgefx_lstm_fast_h_f32(g[2 * nu + u], cj);
+        } else {
+            const float ig = edgefx_sigmoid_f32(g[u]);
+            const float fg = edgefx_sigmoid_f32(g[nu + u]);
+            const float og = edgefx_sigmoid_f32(g[2 * nu + u]);
+            const float gg = edgefx_tanh_f32(g[3 * nu + u]);
+            const float cj = fg * c[u] + ig * gg;
+            c[u] = cj;
+            hn[u] = og * edgefx_tanh_f32(cj);
+        }
     }
 }
 
@@ -120,17 +124,16 @@ EDGEFX_INLINE void lstm_gates_scalar(const edgefx_lstm_f32 *S, const float *EDGE
 EDGEFX_INLINE void lstm_cell4_fast_v4(edgefx_v4f i, edgefx_v4f f, edgefx_v4f o, edgefx_v4f g, float *EDGEFX_RESTRICT c,
                                       float *EDGEFX_RESTRICT hn)
 {
-    const edgefx_v4f cn = edgefx_sigmoid_fast_v4f(f) * edgefx_v4f_load(c) + edgefx_sigmoid_fast_v4f(i) * edgefx_tanh_fast_v4f(g);
+    const edgefx_v4f cn = edgefx_lstm_fast_c_v4f(i, f, g, edgefx_v4f_load(c));
     edgefx_v4f_store(c, cn);
-    edgefx_v4f_store(hn, edgefx_sigmoid_fast_v4f(o) * edgefx_tanh_fast_v4f(cn));
+    edgefx_v4f_store(hn, edgefx_lstm_fast_h_v4f(o, cn));
 }
 
 #ifdef EDGEFX_SIMD_V8
-/* c' = sigmoid(f) c + sigmoid(i) tanh(g) with the fast activations, stored to c and returned. */
+/* The fast c' = sigmoid(f) c + sigmoid(i) tanh(g), stored to c and returned. */
 EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g, float *EDGEFX_RESTRICT c)
 {
-    const edgefx_v8f cn = edgefx_sigmoid_fast_v8f(f) * edgefx_v8f_load(c)
-                          + edgefx_sigmoid_fast_v8f(i) * edgefx_tanh_fast_v8f(g);
+    const edgefx_v8f cn = edgefx_lstm_fast_c_v8f(i, f, g, edgefx_v8f_load(c));
     edgefx_v8f_store(c, cn);
     return cn;
 }
@@ -139,7 +142,7 @@ EDGEFX_INLINE edgefx_v8f lstm_c_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f g
 EDGEFX_INLINE void lstm_cell8_fast_v8(edgefx_v8f i, edgefx_v8f f, edgefx_v8f o, edgefx_v8f g, float *EDGEFX_RESTRICT c,
                                       float *EDGEFX_RESTRICT hn)
 {
-    edgefx_v8f_store(hn, edgefx_sigmoid_fast_v8f(o) * edgefx_tanh_fast_v8f(lstm_c_fast_v8(i, f, g, c)));
+    edgefx_v8f_store(hn, edgefx_lstm_fast_h_v8f(o, lstm_c_fast_v8(i, f, g, c)));
 }
 
 /* Fast cells of 16 units from their 8 gate vectors (i, i', f, f', o, o', g~, g~'): c and hn. */
@@ -148,8 +151,8 @@ EDGEFX_INLINE void lstm_cells16_fast_v8(const edgefx_v8f *a, float *EDGEFX_RESTR
     /* both halves' cells first (they are on the path to the next sample), output gates last */
     const edgefx_v8f c0 = lstm_c_fast_v8(a[0], a[2], a[6], c);
     const edgefx_v8f c1 = lstm_c_fast_v8(a[1], a[3], a[7], c + 8);
-    edgefx_v8f_store(hn, edgefx_sigmoid_fast_v8f(a[4]) * edgefx_tanh_fast_v8f(c0));
-    edgefx_v8f_store(hn + 8, edgefx_sigmoid_fast_v8f(a[5]) * edgefx_tanh_fast_v8f(c1));
+    edgefx_v8f_store(hn, edgefx_lstm_fast_h_v8f(a[4], c0));
+    edgefx_v8f_store(hn + 8, edgefx_lstm_fast_h_v8f(a[5], c1));
 }
 
 /*
@@ -297,12 +300,10 @@ EDGEFX_INLINE size_t lstm_tiles_v4(const edgefx_lstm_f32 *S, const float *EDGEFX
         for (k = 0; k < H; k++, wk += G) LSTM_STEP8(wk, h[k]);
         if (fast) {
             /* activations straight from the accumulators */
-            const edgefx_v4f c0 = edgefx_sigmoid_fast_v4f(a2) * edgefx_v4f_load(c + j)
-                                  + edgefx_sigmoid_fast_v4f(a0) * edgefx_tanh_fast_v4f(a6);
-            const edgefx_v4f c1 = edgefx_sigmoid_fast_v4f(a3) * edgefx_v4f_load(c + j + 4)
-                                  + edgefx_sigmoid_fast_v4f(a1) * edgefx_tanh_fast_v4f(a7);
-            const edgefx_v4f h0 = edgefx_sigmoid_fast_v4f(a4) * edgefx_tanh_fast_v4f(c0);
-            const edgefx_v4f h1 = edgefx_sigmoid_fast_v4f(a5) * edgefx_tanh_fast_v4f(c1);
+            const edgefx_v4f c0 = edgefx_lstm_fast_c_v4f(a0, a2, a6, edgefx_v4f_load(c + j));
+            const edgefx_v4f c1 = edgefx_lstm_fast_c_v4f(a1, a3, a7, edgefx_v4f_load(c + j + 4));
+            const edgefx_v4f h0 = edgefx_lstm_fast_h_v4f(a4, c0);
+            const edgefx_v4f h1 = edgefx_lstm_fast_h_v4f(a5, c1);
             edgefx_v4f_store(c + j, c0);
             edgefx_v4f_store(c + j + 4, c1);
             edgefx_v4f_store(hn + j, h0);
