@@ -194,17 +194,18 @@ def test_lstm_floors_arithmetic_and_report():
     """The floors of a fast LSTM row: the throughput floor rides on the row's MAC floor, the ratio uses the larger."""
     row = Row("LSTM-32", "lstm32", "c-fast", "C fast-math", 4256, 0, ms_per_audio_s=9.0)
     apply_floor(row, 48.0e9)
-    floors = {"latency_floor_ms": 3.0, "mac_floor_ms": 4.0, "throughput_floor_ms": 6.0}
+    floors = {"latency_floor_ms": 3.0, "mac_floor_ms": 4.0, "throughput_floor_ms": 6.0, "gemv_floor_ms": 5.6}
     cpu.apply_lstm_floors(row, floors)
     assert row.throughput_floor_x_mac_floor == pytest.approx(1.5)
     assert row.throughput_floor_ms_per_audio_s == pytest.approx(1.5 * row.floor_ms_per_audio_s)
     assert row.latency_floor_ms_per_audio_s == 3.0
+    assert row.gemv_floor_x_mac_floor == pytest.approx(1.4)
     assert row.attainable_ratio == pytest.approx(9.0 / max(3.0, 1.5 * row.floor_ms_per_audio_s))
     from dataclasses import asdict
 
     result = {"rows": [asdict(row)], "floors": "measured"}
     text = "\n".join(cpu.floors_section(result))
-    assert "| LSTM-32 | 9.00 | 4.26 | 6.38 (1.50) | 3.00 | 1.41 |" in text
+    assert "| LSTM-32 | 9.00 | 4.26 | 6.38 (1.50) | 1.40 | 3.00 | 1.41 |" in text
     assert cpu.floors_section({"rows": [], "floors": "no fast-math LSTM rows"}) == [
         "Latency and throughput floors: no fast-math LSTM rows.", ""]
 
@@ -219,4 +220,5 @@ def test_cpu_bench_probes_the_floors_of_fast_lstm_rows(_private_cache):
     assert result["floors"] == "measured"
     assert row["throughput_floor_x_mac_floor"] > 1.0  # activations cost something beside the multiply-adds
     assert row["latency_floor_ms_per_audio_s"] > 0 and row["attainable_ratio"] > 0
+    assert row["gemv_floor_x_mac_floor"] > 0.5  # loads can only slow the multiply-adds (0.5: timing noise)
     assert "What the fast-math LSTM could still gain" in render_markdown(result)

@@ -154,7 +154,7 @@ def test_latency_probe_builds_warning_free_and_reports_every_figure(tmp_path):
     figures = {k: float(v) for k, v in (line.split() for line in out.stdout.splitlines())}
     assert set(figures) == {"lanes", "add", "mul", "fma", "tanh_fast", "sigmoid_fast", "cell_c_fast", "cell_h_fast",
                             "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput",
-                            "cell_fast_throughput", "mix_0", "mix_3"}
+                            "cell_fast_throughput", "gemv_l1_throughput", "mix_0", "mix_3"}
     assert figures["lanes"] == (8 if flags else 4)
     assert all(np.isfinite(v) and v > 0 for v in figures.values())
 

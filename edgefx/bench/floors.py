@@ -21,6 +21,9 @@ R rounds of 8 independent multiply-adds, all independent, per iteration.
   arithmetic done one part after the other.
 - **MAC floor**: the multiply-adds alone at the probe's multiply-add throughput (the CPU benchmark's
   MAC floor, measured by the probe itself so that the two ratios share one yardstick).
+- **L1 gemv floor**: the multiply-adds with their weight loads, at the probe's rate for gate sums
+  streamed from L1 the way the kernel streams them (an LSTM-32's 33 x 128 weights, 8-vector tiles, no
+  activations): what the loads add to the MAC floor on this CPU.
 
 A kernel's time divided by the larger of the two floors says how much is left to gain.
 """
@@ -75,7 +78,8 @@ def lstm_floors(flags: Sequence[str], hidden: Sequence[int], *, pin: int | None 
         raise CodegenError(f"the latency probe built {int(probe['lanes'])}-lane vectors, expected {lanes}")
     scale = sample_rate / 1e6
     return {h: {"latency_floor_ms": latency_floor_ns(probe, h) * scale, "mac_floor_ms": mac_floor_ns(probe, h) * scale,
-                "throughput_floor_ms": throughput_floor_ns(probe, h) * scale, "probe": probe} for h in hidden}
+                "throughput_floor_ms": throughput_floor_ns(probe, h) * scale,
+                "gemv_floor_ms": gemv_floor_ns(probe, h) * scale, "probe": probe} for h in hidden}
 
 
 def run_probe(flags: Sequence[str], rounds: Sequence[int], *, pin: int | None = None, n: int = 5_000_000,
@@ -106,6 +110,11 @@ def latency_floor_ns(probe: dict[str, float], hidden: int) -> float:
 def mac_floor_ns(probe: dict[str, float], hidden: int) -> float:
     """One sample's multiply-adds at the probe's multiply-add throughput."""
     return lstm_macs(hidden) / probe["lanes"] * probe["fma_throughput"]
+
+
+def gemv_floor_ns(probe: dict[str, float], hidden: int) -> float:
+    """One sample's multiply-adds at the probe's rate with weights streamed from L1."""
+    return lstm_macs(hidden) / probe["lanes"] * probe["gemv_l1_throughput"]
 
 
 def throughput_floor_ns(probe: dict[str, float], hidden: int) -> float:

@@ -5,7 +5,8 @@
  * 8-lane with AVX, else 4-lane or scalar: whatever the kernels use on this build. Each is timed as
  * a chain of dependent calls, so the figure is the time from an input to its result. Then the
  * throughput of the multiply-add, of the two fast activations and of the whole fast cell: 8
- * independent chains side by side, time per operation. Prints "name ns" lines (per vector of lanes).
+ * independent chains side by side, time per operation; and the gate sums' multiply-adds with
+ * their weight loads (gemv_l1_throughput). Prints "name ns" lines (per vector of lanes).
  *
  *   gcc -O3 -std=c99 -ffp-contract=off [-mavx2 -mfma] -I../runtime edgefx_latency.c edgefx_bench_driver.c -o latency
  */
@@ -48,6 +49,63 @@ typedef float vec;
 
 /* One vector of units through the whole fast cell, every gate sum and the old c being v. */
 #define CELL(v) CELL_H(v, CELL_C(v, v, v, v))
+
+/*
+ * The gate sums alone, weights streamed from L1 as the kernel streams them: an LSTM-32's
+ * 33 x 128 column-major weights (16.9 KB), tiles of 8 vector accumulators, each input broadcast
+ * from memory and its weight vectors loaded (folded into the multiply-adds). No activations and no
+ * chain between passes: what the multiply-adds cost with their loads.
+ */
+#define GEMV_IN 33
+#define GEMV_OUT 128
+static float gemv_w[GEMV_IN * GEMV_OUT] __attribute__((aligned(64)));
+static float gemv_h[GEMV_IN] __attribute__((aligned(64)));
+static float gemv_g[GEMV_OUT] __attribute__((aligned(64)));
+
+static vec load_vec(const float *p)
+{
+    vec v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void gemv_pass(void)
+{
+    int t, k, q;
+    for (t = 0; t < GEMV_OUT / (8 * LANES); t++) {
+        const float *w = gemv_w + t * 8 * LANES;
+        vec a[8];
+        for (q = 0; q < 8; q++) a[q] = load_vec(w + q * LANES) * DUP(gemv_h[0]);
+        for (k = 1; k < GEMV_IN; k++) {
+            const vec hk = DUP(gemv_h[k]);
+            const float *wk = w + k * GEMV_OUT;
+            for (q = 0; q < 8; q++) a[q] = FMA(load_vec(wk + q * LANES), hk, a[q]);
+        }
+        __builtin_memcpy(gemv_g + t * 8 * LANES, a, sizeof a);
+    }
+}
+
+/* ns per vector multiply-add of gemv_pass, best of repeats */
+static double gemv_ns(long n, int repeats)
+{
+    const long passes = n / (GEMV_IN * GEMV_OUT / LANES) + 1;
+    double best = 1e30;
+    long i;
+    int r;
+    for (i = 0; i < GEMV_IN * GEMV_OUT; i++) gemv_w[i] = (float)(i % 7) * 1e-3f;
+    for (i = 0; i < GEMV_IN; i++) gemv_h[i] = 0.01f * (float)i;
+    for (r = 0; r < repeats; r++) {
+        const double t0 = edgefx_bench_now();
+        double dt;
+        for (i = 0; i < passes; i++) {
+            gemv_pass();
+            __asm__ volatile("" : : "r"(gemv_g) : "memory"); /* each pass's sums are used */
+        }
+        dt = (edgefx_bench_now() - t0) / ((double)passes * (GEMV_IN * GEMV_OUT / LANES));
+        if (dt < best) best = dt;
+    }
+    return best * 1e9;
+}
 
 static double best_ns(int which, long n, int repeats, int rounds)
 {
@@ -113,7 +171,8 @@ static double best_ns(int which, long n, int repeats, int rounds)
     return best * 1e9;
 }
 
-/* latency n repeats [rounds ...]: the eleven single-operation figures, then "mix_R ns" per rounds R given */
+/* latency n repeats [rounds ...]: the eleven single-operation figures, the L1 gemv's multiply-add, then
+ * "mix_R ns" per rounds R given */
 int main(int argc, char **argv)
 {
     const long n = argc > 1 ? atol(argv[1]) : 5000000L;
@@ -121,9 +180,18 @@ int main(int argc, char **argv)
     static const char *names[] = {"add", "mul", "fma", "tanh_fast", "sigmoid_fast", "cell_c_fast", "cell_h_fast",
                                   "fma_throughput", "tanh_fast_throughput", "sigmoid_fast_throughput",
                                   "cell_fast_throughput"};
+    double fma_best = 1e30, gemv_best = 1e30;
     int k;
+    /* the multiply-add throughput and the L1 gemv's, sampled in turns so that their ratio sees one machine
+     * state (this shared host's speed drifts within a second) */
+    for (k = 0; k < 3 * repeats; k++) {
+        const double f = best_ns(7, n, 1, 0), g = gemv_ns(n, 1);
+        if (f < fma_best) fma_best = f;
+        if (g < gemv_best) gemv_best = g;
+    }
     printf("lanes %d\n", LANES);
-    for (k = 0; k < 11; k++) printf("%s %.4f\n", names[k], best_ns(k, n, repeats, 0));
+    for (k = 0; k < 11; k++) printf("%s %.4f\n", names[k], k == 7 ? fma_best : best_ns(k, n, repeats, 0));
+    printf("gemv_l1_throughput %.4f\n", gemv_best);
     for (k = 3; k < argc; k++) {
         const int rounds = atoi(argv[k]);
         printf("mix_%d %.4f\n", rounds, best_ns(11, n / (2 * rounds + 2), repeats, rounds) / 2.0);
