@@ -265,9 +265,9 @@ EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
 #ifdef EDGEFX_SIMD_V4
 /*
  * The fast activations and their fraction forms on vectors of lanes (4 with SSE2 / AArch64, 8 with
- * AVX), lane for lane the values of the scalar forms above. One definition serves both widths: VF / VI are the float and
- * int vector types, DUP, MIN and FMA their broadcast, minimum and fused multiply-add, SUF the name
- * suffix.
+ * AVX), lane for lane the values of the scalar forms above. One definition serves both widths:
+ * VF / VI are the float and int vector types, DUP, MIN, MAX and FMA their broadcast, minimum,
+ * maximum and fused multiply-add, SUF the name suffix.
  */
 #define EDGEFX_DEFINE_FAST_ACTIVATIONS(VF, VI, DUP, MIN, MAX, FMA, SUF) \
     EDGEFX_INLINE VF edgefx_tanh_fast_##SUF(VF x)                  \
@@ -344,7 +344,8 @@ EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
         return r;                                                  \
     }
 
-EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_max, edgefx_v4f_fma, v4f)
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_max, edgefx_v4f_fma,
+                               v4f)
 EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v4f, v4f)
 
 #ifdef EDGEFX_SIMD_V8
@@ -360,7 +361,8 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_max(edgefx_v8f a, edgefx_v8f b)
     return __builtin_ia32_maxps256(a, b); /* a > b ? a : b, b when either is NaN */
 }
 
-EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_max, edgefx_v8f_fma, v8f)
+EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_max, edgefx_v8f_fma,
+                               v8f)
 EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v8f, v8f)
 #endif
 #endif
