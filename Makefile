@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml tools/ensure-apt.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# The demo's own output folder: a second `make demo` replaces the first one's demo-out/.
 demo: setup
-	$(VENV)/bin/edgefx demo
+	$(VENV)/bin/edgefx demo --force
 
 test: setup
 	$(PY) -m pytest -n $(JOBS) -q --durations=15
