@@ -183,8 +183,9 @@ EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
  * n = q / 2 + x' P'(s) (one rounding: q / 2 is exact). Same polynomials and Horner steps; the
  * input is clamped to [-7, 7] (sigmoid: [-14, 14]) by a float min and max, which gives the same
  * values as the |x| clamp and sign above (NaN gives the upper bound). There is no output clamp:
- * the quotient never reaches 1 in magnitude (at most 1 - 6.0e-7 for tanh and 1 - 2.4e-7 for
- * sigmoid, checked over every float of [0, 7] and [0, 14]).
+ * the quotient stays below 1 in magnitude (tests/test_kernels.py checks it on 16 million
+ * arguments; a one-off exhaustive pass over every float of [0, 7] and [0, 14] found at most
+ * 1 - 6.0e-7 for tanh and 1 - 2.4e-7 for sigmoid).
  */
 typedef struct {
     float n, q;
