@@ -566,8 +566,7 @@ def apply_lstm_floors(row: Row, floors: dict[str, float]) -> Row:
     row.latency_floor_ms_per_audio_s = floors["latency_floor_ms"]
     mac_floor = row.floor_ms_per_audio_s if row.floor_ms_per_audio_s is not None else floors["mac_floor_ms"]
     row.throughput_floor_ms_per_audio_s = ratio * mac_floor
-    if "gemv_floor_ms" in floors:
-        row.gemv_floor_x_mac_floor = floors["gemv_floor_ms"] / floors["mac_floor_ms"]
+    row.gemv_floor_x_mac_floor = floors["gemv_floor_ms"] / floors["mac_floor_ms"]
     if row.ms_per_audio_s is not None:
         row.attainable_ratio = row.ms_per_audio_s / max(row.latency_floor_ms_per_audio_s,
                                                         row.throughput_floor_ms_per_audio_s)
