@@ -84,7 +84,8 @@ def manifest_figures() -> dict[str, Any]:
         "fast": {
             "method": "clamped odd rational 7/6 for tanh (minimax on [0, 7], Horner steps as fused "
                       "multiply-adds); sigmoid = 0.5 + 0.5 tanh(x/2); the LSTM cell multiplies the "
-                      "rationals' numerators and denominators and divides twice per unit (c and h)",
+                      "rationals' numerators and denominators and divides twice per unit (c and h), the GRU's "
+                      "twice (r, then z and n together)",
             **ACTIVATION_ERRORS["fast"],
         },
         "grid": GRID_DESCRIPTION,
