@@ -263,6 +263,24 @@ EDGEFX_INLINE edgefx_frac_f32 edgefx_sigmoid_frac_f32(float x)
 
 EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
 
+/*
+ * The fast GRU update h' = n + z (h - n), n = tanh(xn + r gn), r = sigmoid(ra), z = sigmoid(za),
+ * from the gate sums (xn: the input part of n's sum, gn: its recurrent part) with two divisions
+ * instead of three: r needs its own (n's argument is built from it), z and n share the other,
+ *   h' = (Nn Qz + Nz (h Qn - Nn)) / (Qn Qz)
+ * (|h| <= 1 and Q < 91, so nothing comes near overflow). For scalars and vectors of lanes, as the
+ * LSTM cell above.
+ */
+#define EDGEFX_DEFINE_GRU_FAST_CELL(T, SUF)                                                         \
+    EDGEFX_INLINE T edgefx_gru_fast_h_##SUF(T ra, T za, T xn, T gn, T h)                            \
+    {                                                                                               \
+        const edgefx_frac_##SUF fr = edgefx_sigmoid_frac_##SUF(ra), fz = edgefx_sigmoid_frac_##SUF(za); \
+        const edgefx_frac_##SUF fn = edgefx_tanh_frac_##SUF(xn + (fr.n / fr.q) * gn);             \
+        return (fn.n * fz.q + fz.n * (h * fn.q - fn.n)) / (fn.q * fz.q);                            \
+    }
+
+EDGEFX_DEFINE_GRU_FAST_CELL(float, f32)
+
 #ifdef EDGEFX_SIMD_V4
 /*
  * The fast activations and their fraction forms on vectors of lanes (4 with SSE2 / AArch64, 8 with
@@ -348,6 +366,7 @@ EDGEFX_DEFINE_LSTM_FAST_CELL(float, f32)
 EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v4f, edgefx_v4i, edgefx_v4f_dup, edgefx_v4f_min, edgefx_v4f_max, edgefx_v4f_fma,
                                v4f)
 EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v4f, v4f)
+EDGEFX_DEFINE_GRU_FAST_CELL(edgefx_v4f, v4f)
 
 #ifdef EDGEFX_SIMD_V8
 typedef int32_t edgefx_v8i __attribute__((vector_size(32)));
@@ -365,6 +384,7 @@ EDGEFX_INLINE edgefx_v8f edgefx_v8f_max(edgefx_v8f a, edgefx_v8f b)
 EDGEFX_DEFINE_FAST_ACTIVATIONS(edgefx_v8f, edgefx_v8i, edgefx_v8f_dup, edgefx_v8f_min, edgefx_v8f_max, edgefx_v8f_fma,
                                v8f)
 EDGEFX_DEFINE_LSTM_FAST_CELL(edgefx_v8f, v8f)
+EDGEFX_DEFINE_GRU_FAST_CELL(edgefx_v8f, v8f)
 #endif
 #endif
 
