@@ -119,7 +119,8 @@ EDGEFX_INLINE void gru_gates_scalar(const edgefx_gru_f32 *S, const float *EDGEFX
  * 4-lane tiles. Same operations per lane as the other paths, so the same bits.
  */
 EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, float x,
-                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv, int fast, size_t H)
+                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv, int fast,
+                                  size_t H)
 {
     const size_t G = 3 * H;
     const float *EDGEFX_RESTRICT w = S->w_hh;
@@ -166,7 +167,8 @@ EDGEFX_INLINE size_t gru_tiles_v8(const edgefx_gru_f32 *S, const float *EDGEFX_R
 #ifdef EDGEFX_SIMD_V4
 /* The SIMD tiles of one sample (8 units, then 4); returns the first unit not done. */
 EDGEFX_INLINE size_t gru_tiles_v4(const edgefx_gru_f32 *S, const float *EDGEFX_RESTRICT h, float x,
-                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv_out, int fast, size_t H)
+                                  float *EDGEFX_RESTRICT hn, float *EDGEFX_RESTRICT gh, edgefx_v4f *sv_out, int fast,
+                                  size_t H)
 {
     const size_t G = 3 * H;
     const float *EDGEFX_RESTRICT w = S->w_hh;
