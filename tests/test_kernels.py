@@ -102,7 +102,7 @@ def test_activation_special_values(rt):
 
 def test_fraction_forms_are_the_fast_activations_before_the_division(rt):
     """n / q (one float32 division, as the LSTM cell's) is the fast function up to its output clamp and
-    a rounding, and stays below 1 in magnitude: the LSTM's fast cell relies on both."""
+    a rounding, and stays below 1 in magnitude: the LSTM's fast cell and the GRU's fast update rely on both."""
     ffi, lib = rt
     x = grid()
     x = x[np.isfinite(x)]

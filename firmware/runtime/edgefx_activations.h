@@ -178,7 +178,7 @@ EDGEFX_INLINE float edgefx_sigmoid_fast_f32(float x)
 
 /*
  * Fraction forms of the fast activations, for kernels that combine several activations before one
- * division (the LSTM cell: edgefx_lstm.c). They return the numerator n and the denominator q of
+ * division (the LSTM cell and the GRU update below). They return the numerator n and the denominator q of
  * the fast rationals above, tanh_fast(x) ~ n / q and sigmoid_fast(x) ~ n / q, with the sigmoid's
  * n = q / 2 + x' P'(s) (one rounding: q / 2 is exact). Same polynomials and Horner steps; the
  * input is clamped to [-7, 7] (sigmoid: [-14, 14]) by a float min and max, which gives the same
