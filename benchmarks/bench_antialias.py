@@ -48,7 +48,7 @@ from edgefx.antialias.evaluate import (  # noqa: E402
     pedal_reference,
     reference_oversample,
 )
-from edgefx.antialias.finetune import LR_SCHEDULES, finetune, get_recipe  # noqa: E402
+from edgefx.antialias.finetune import LR_SCHEDULES, NMR_MEANS, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
 
@@ -269,7 +269,8 @@ def command_line(args) -> str:
     parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
     if args.part != "all":
         parts += ["--part", args.part]
-    for opt in ("only", "steps", "lr", "lam", "lr_schedule", "train_minutes", "train_seconds", "teachers"):
+    for opt in ("only", "steps", "lr", "lam", "lr_schedule", "nmr_mean", "train_minutes", "train_seconds",
+                "teachers"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
         if value is not None:
             shown = f"'{value}'" if opt in ("only", "teachers") else value if isinstance(value, str) else f"{value:g}"
@@ -378,6 +379,8 @@ def main() -> None:
                     help="fine-tuning NMR weight lambda, beside the ESR weight 0.5 (default: 0.5 recurrent, 0.1 TCN)")
     ap.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
                     help="fine-tuning learning-rate schedule (default: recipe's)")
+    ap.add_argument("--nmr-mean", choices=NMR_MEANS, default=None,
+                    help="fine-tuning NMR loss over a batch: geometric (default) or arithmetic mean")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
     ap.add_argument("--only", default=None,
                     help="only models whose name contains this, or any of these comma-separated names "
@@ -405,7 +408,8 @@ def main() -> None:
         args.notes_step = 6 if args.quick else 1
     torch.set_num_threads(1)
     recipe = get_recipe("default", steps=args.steps or (60 if args.quick else None), lr=args.lr,
-                        lr_schedule=args.lr_schedule, **({} if args.lam is None else {"w_nmr": args.lam}))
+                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean,
+                        **({} if args.lam is None else {"w_nmr": args.lam}))
     eval_kw = {"midi": list(range(21, 109, args.notes_step))}
     if args.part == "pedals":
         settings = PEDAL_SETTINGS + ([("distortion", teacher_knobs(args.knob)), ("fuzz", teacher_knobs(args.knob))]

@@ -111,6 +111,45 @@ def test_loss_is_zero_on_target_and_weighted():
     assert float(l2) == pytest.approx(0.5 * p1["esr"] + 1.0 * p1["dc"])
 
 
+def test_nmr_mean_arithmetic_weighs_the_worst_tone():
+    """The NMR term is the geometric mean of the per-tone NMRs by default and their arithmetic mean
+    with nmr_mean="arithmetic"; with one tone far noisier than the other, the arithmetic mean follows it."""
+    from edgefx.antialias.nmr import nmr
+
+    pre = lowpass_preemphasis(RATE)
+    torch.manual_seed(0)
+    t = torch.randn(2, 4410, dtype=torch.float64)
+    noisy = t + torch.tensor([[1e-3], [0.3]], dtype=torch.float64) * torch.randn_like(t)
+    per_tone = nmr(pre(noisy), pre(t), RATE)
+    geo = get_recipe("default").resolved(aliasing_lstm())
+    ari = get_recipe("default", nmr_mean="arithmetic").resolved(aliasing_lstm())
+    _, pg = antialias_loss(noisy, t, RATE, pre, geo)
+    _, pa = antialias_loss(noisy, t, RATE, pre, ari)
+    assert pg["nmr"] == pytest.approx(float(torch.sqrt(per_tone[0] * per_tone[1])))
+    assert pa["nmr"] == pytest.approx(float(per_tone.mean()))
+    assert pa["nmr"] > 10 * pg["nmr"]  # the two tones' NMRs lie orders of magnitude apart
+    with pytest.raises(ConfigError, match="nmr_mean 'median'"):
+        get_recipe("default", nmr_mean="median").resolved(aliasing_lstm())
+
+
+def test_checkpoint_from_before_nmr_mean_resumes(tmp_path):
+    """A checkpoint written before the recipe had nmr_mean was made with the geometric mean: it
+    resumes under the default recipe, and is refused under the arithmetic one."""
+    teacher = aliasing_lstm(hidden=4)
+    ckpt = tmp_path / "ck.pt"
+    finetune(teacher, RATE, get_recipe("default", steps=10, batch=2, lr=1e-2), seed=3, checkpoint=ckpt,
+             progress=False)
+    state = torch.load(ckpt, weights_only=True)
+    del state["recipe"]["nmr_mean"]
+    torch.save(state, ckpt)
+    with pytest.raises(ConfigError, match="different recipe or seed"):
+        finetune(teacher, RATE, get_recipe("default", steps=20, batch=2, lr=1e-2, nmr_mean="arithmetic"),
+                 seed=3, checkpoint=ckpt, resume=True, progress=False)
+    resumed = finetune(teacher, RATE, get_recipe("default", steps=20, batch=2, lr=1e-2), seed=3, checkpoint=ckpt,
+                       resume=True, progress=False)
+    assert resumed.resumed_from == 10 and resumed.steps == 20
+
+
 def test_finetune_bundle_records_manifest(tmp_path):
     teacher = aliasing_lstm(hidden=4)
     src = Bundle.create(tmp_path / "teach", teacher, RATE, training={"pedal": "fuzz", "epochs": 3})

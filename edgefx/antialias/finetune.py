@@ -17,7 +17,9 @@ each batch:
             + w_nmr · exp(mean_b log NMR(Pŷ_b, Pỹ_b))      (λ; NMR linear, geometric mean over batch)
             + w_dc  · mean(Pỹ − Pŷ)² / mean(Pỹ²),
    with the reference code's weights 0.5 / 0.5 / 1.0 as the defaults, except λ = 0.1 for TCNs
-   (see `Recipe.w_nmr`). NMR runs in float64.
+   (see `Recipe.w_nmr`). NMR runs in float64. ``nmr_mean="arithmetic"`` uses mean_b NMR_b instead
+   of the geometric mean: the loud, badly aliasing tones then weigh as they do in the dB-of-mean
+   figures (and the paper's averaging), which the geometric mean deliberately plays down.
 
 Adam, lr 5e-4. A "step" is one optimiser step (one frame); the paper's 40k steps at batch 40 are
 4,000 batches of 10 frames for an LSTM. Step counts are rounded up to whole batches, so a run
@@ -101,6 +103,9 @@ class Recipe:
     # "constant" (the paper's Adam) or "cosine": lr × ½(1 + cos(π b / B)) for batch b of B, so
     # the last batches take small steps instead of jittering around the optimum.
     lr_schedule: str = "constant"
+    # How the NMR term averages the batch's tones: "geometric" (the reference code's) or
+    # "arithmetic" (see the module docstring).
+    nmr_mean: str = "geometric"
     dtype: str = "float32"
     duration_s: float | None = None  # 1.2 s recurrent, 1.05 s TCN
     midi_range: tuple[float, float] = (21.0, 127.0)
@@ -127,6 +132,8 @@ class Recipe:
             raise ConfigError(f"recipe needs steps >= 0, batch >= 1 and lr > 0 (got {r.steps}, {r.batch}, {r.lr})")
         if r.lr_schedule not in LR_SCHEDULES:
             raise ConfigError(f"recipe lr_schedule {r.lr_schedule!r}: choose one of {', '.join(LR_SCHEDULES)}")
+        if r.nmr_mean not in NMR_MEANS:
+            raise ConfigError(f"recipe nmr_mean {r.nmr_mean!r}: choose one of {', '.join(NMR_MEANS)}")
         if r.clip_factor < 0 or (0 < r.clip_factor < 1):
             raise ConfigError(f"recipe clip_factor must be 0 (off) or >= 1, got {r.clip_factor}")
         if min(r.w_esr, r.w_nmr, r.w_dc) < 0 or r.w_esr + r.w_nmr + r.w_dc == 0:
@@ -142,6 +149,7 @@ class Recipe:
 
 
 LR_SCHEDULES = ("constant", "cosine")
+NMR_MEANS = ("geometric", "arithmetic")
 
 
 def scheduled_lr(recipe: Recipe, batch: int, n_batches: int) -> float:
@@ -233,8 +241,12 @@ def antialias_loss(
         loss = loss + recipe.w_esr * e
         parts["esr"] = float(e.detach())
     if recipe.w_nmr > 0:
-        # Geometric mean over the batch = 10^(mean dB / 10): one loud tone cannot dominate.
-        g = torch.exp(torch.mean(torch.log(nmr(p, t, rate))))
+        per_tone = nmr(p, t, rate)
+        if recipe.nmr_mean == "arithmetic":
+            g = torch.mean(per_tone)  # the worst tones dominate, as in the dB-of-mean metrics
+        else:
+            # Geometric mean over the batch = 10^(mean dB / 10): one loud tone cannot dominate.
+            g = torch.exp(torch.mean(torch.log(per_tone)))
         loss = loss + recipe.w_nmr * g
         parts["nmr"] = float(g.detach())
     if recipe.w_dc > 0:
@@ -359,7 +371,8 @@ def finetune(
     if ckpt is not None and resume and ckpt.is_file():
         state = _load_checkpoint(ckpt)
         mine = {k: v for k, v in recipe.to_dict().items() if k != "steps"}
-        theirs = {k: v for k, v in state.get("recipe", {}).items() if k != "steps"}
+        # a checkpoint from before nmr_mean existed was made with the geometric mean
+        theirs = {"nmr_mean": "geometric"} | {k: v for k, v in state.get("recipe", {}).items() if k != "steps"}
         if mine != theirs or state.get("seed") != int(seed):
             raise ConfigError(f"{ckpt}: checkpoint was made with a different recipe or seed; "
                               "start afresh without --resume")

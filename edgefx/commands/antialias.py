@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="clip gradient norms above this multiple of the recent median (default 3; 0 = off)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None,
                    help="constant learning rate (default) or cosine decay to 0 over the steps")
+    p.add_argument("--nmr-mean", choices=["geometric", "arithmetic"], default=None,
+                   help="average the NMR loss over a batch's tones geometrically (default, the reference "
+                        "code's) or arithmetically (the loudest-aliasing tones weigh most)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random tones (default 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     p.add_argument("--force", action="store_true", help="replace an existing output bundle")
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     teacher = Bundle.load(args.bundle)
     out = Path(args.out) if args.out else teacher.path.with_name(teacher.path.name + "-aa")
     recipe = get_recipe(args.recipe, batch=args.batch, lr=args.lr, clip_factor=args.clip_factor,
-                        lr_schedule=args.lr_schedule)
+                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean)
     new = finetune_bundle(
         teacher,
         out,
