@@ -51,6 +51,7 @@ from edgefx.antialias.evaluate import (  # noqa: E402
 from edgefx.antialias.finetune import LR_SCHEDULES, NMR_MEANS, finetune, get_recipe  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
+from edgefx.commands.antialias import parse_amp_db  # noqa: E402
 
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "models" / "dafx25"
@@ -269,10 +270,12 @@ def command_line(args) -> str:
     parts = ["benchmarks/bench_antialias.py"] + (["--quick"] if args.quick else [])
     if args.part != "all":
         parts += ["--part", args.part]
-    for opt in ("only", "steps", "lr", "lam", "lr_schedule", "nmr_mean", "train_minutes", "train_seconds",
+    for opt in ("only", "steps", "lr", "lam", "lr_schedule", "nmr_mean", "amp_db", "train_minutes", "train_seconds",
                 "teachers"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
-        if value is not None:
+        if value is not None and opt == "amp_db":
+            parts.append(f"--amp-db={value}")  # "-40,0" as a separate word would read as an option
+        elif value is not None:
             shown = f"'{value}'" if opt in ("only", "teachers") else value if isinstance(value, str) else f"{value:g}"
             parts += [f"--{opt.replace('_', '-')}", shown]
     if args.notes_step != (6 if args.quick else 1):
@@ -381,6 +384,9 @@ def main() -> None:
                     help="fine-tuning learning-rate schedule (default: recipe's)")
     ap.add_argument("--nmr-mean", choices=NMR_MEANS, default=None,
                     help="fine-tuning NMR loss over a batch: geometric (default) or arithmetic mean")
+    ap.add_argument("--amp-db", default=None, metavar="LO,HI",
+                    help="fine-tuning tone levels log-uniform in [LO, HI] dBFS, written --amp-db=-40,0 "
+                         "(default: amplitude U(0, 1))")
     ap.add_argument("--notes-step", type=int, default=None, help="every k-th MIDI note (default 1; quick 6)")
     ap.add_argument("--only", default=None,
                     help="only models whose name contains this, or any of these comma-separated names "
@@ -408,7 +414,7 @@ def main() -> None:
         args.notes_step = 6 if args.quick else 1
     torch.set_num_threads(1)
     recipe = get_recipe("default", steps=args.steps or (60 if args.quick else None), lr=args.lr,
-                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean,
+                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean, amp_db_range=parse_amp_db(args.amp_db),
                         **({} if args.lam is None else {"w_nmr": args.lam}))
     eval_kw = {"midi": list(range(21, 109, args.notes_step))}
     if args.part == "pedals":

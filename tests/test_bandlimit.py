@@ -187,6 +187,27 @@ def test_random_tones(kind):
         random_tones(4, 16000, 0.1, gen)
 
 
+@pytest.mark.parametrize("kind", ["torch", "numpy"])
+def test_random_tones_log_uniform_levels(kind):
+    """amp_db_range draws levels uniformly in dB; pitches and phases are those of the default draw."""
+    def draw(**kw):
+        gen = torch.Generator().manual_seed(7) if kind == "torch" else np.random.default_rng(7)
+        return [np.asarray(v) for v in random_tones(400, RATE, 0.02, gen, **kw)]
+
+    x0, f0, amp0 = draw()
+    x, f, amp = draw(amp_db_range=(-40.0, 0.0))
+    np.testing.assert_array_equal(f, f0)
+    np.testing.assert_allclose(x / amp[:, None], x0 / amp0[:, None], rtol=1e-9, atol=1e-12)
+    level = 20 * np.log10(amp)
+    assert level.min() >= -40.0 and level.max() <= 0.0
+    # a quarter of the tones per 10 dB, within sampling error; the default draw has 3 % below -30 dBFS
+    quarters = np.histogram(level, bins=[-40, -30, -20, -10, 0])[0]
+    assert np.all(np.abs(quarters - 100) < 30), quarters
+    assert np.mean(20 * np.log10(amp0) < -30) < 0.06
+    with pytest.raises(SignalError, match="amp_db_range"):
+        draw(amp_db_range=(-10.0, 3.0))
+
+
 def test_tone_set():
     tones, meta = tone_set(RATE, duration_s=0.1)
     assert tones.shape == (88 * 3, round(0.1 * RATE)) and tones.dtype == np.float32

@@ -40,6 +40,14 @@ def test_command_line_reproduces_the_knobs(bench):
                                         "--train-minutes 20 --knob tone=1")
 
 
+def test_command_line_writes_amp_db_as_one_word(bench):
+    """A negative LO,HI after a space would be read as an option: the command line joins it with '='."""
+    args = argparse.Namespace(quick=False, part="ours", only=None, steps=12000, lr=None, lr_schedule=None,
+                              nmr_mean="arithmetic", amp_db="-40,0", notes_step=1, knob=None)
+    line = bench.command_line(args)
+    assert line == "benchmarks/bench_antialias.py --part ours --steps 12000 --nmr-mean arithmetic --amp-db=-40,0"
+
+
 def _kept_teacher(path, pedal="fuzz", knobs=None, seconds=90.0):
     from edgefx.bundle import Bundle
     from edgefx.codegen.samples import sample_model

@@ -132,15 +132,29 @@ def test_nmr_mean_arithmetic_weighs_the_worst_tone():
         get_recipe("default", nmr_mean="median").resolved(aliasing_lstm())
 
 
+def test_amp_db_range_is_validated_and_parsed():
+    from edgefx.commands.antialias import parse_amp_db
+
+    assert get_recipe("default", amp_db_range=(-40, 0)).resolved(aliasing_lstm()).amp_db_range == (-40.0, 0.0)
+    assert get_recipe("default", amp_db_range=(-40, 0)).to_dict()["amp_db_range"] == [-40, 0]
+    with pytest.raises(ConfigError, match="amp_db_range"):
+        get_recipe("default", amp_db_range=(0.0, -40.0)).resolved(aliasing_lstm())
+    assert parse_amp_db("-40,0") == (-40.0, 0.0) and parse_amp_db(None) is None
+    for bad, why in (("-40", "two dBFS values"), ("a,b", "two dBFS values"), ("-10,6", "HI <= 0")):
+        with pytest.raises(ConfigError, match=why):
+            parse_amp_db(bad)
+
+
 def test_checkpoint_from_before_nmr_mean_resumes(tmp_path):
-    """A checkpoint written before the recipe had nmr_mean was made with the geometric mean: it
-    resumes under the default recipe, and is refused under the arithmetic one."""
+    """A checkpoint written before the recipe had nmr_mean and amp_db_range was made with the
+    geometric mean and A ~ U(0, 1): it resumes under the default recipe, and is refused under the
+    arithmetic one."""
     teacher = aliasing_lstm(hidden=4)
     ckpt = tmp_path / "ck.pt"
     finetune(teacher, RATE, get_recipe("default", steps=10, batch=2, lr=1e-2), seed=3, checkpoint=ckpt,
              progress=False)
     state = torch.load(ckpt, weights_only=True)
-    del state["recipe"]["nmr_mean"]
+    del state["recipe"]["nmr_mean"], state["recipe"]["amp_db_range"]
     torch.save(state, ckpt)
     with pytest.raises(ConfigError, match="different recipe or seed"):
         finetune(teacher, RATE, get_recipe("default", steps=20, batch=2, lr=1e-2, nmr_mean="arithmetic"),

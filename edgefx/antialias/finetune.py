@@ -109,6 +109,9 @@ class Recipe:
     dtype: str = "float32"
     duration_s: float | None = None  # 1.2 s recurrent, 1.05 s TCN
     midi_range: tuple[float, float] = (21.0, 127.0)
+    # Training-tone amplitudes: None for A ~ U(0, 1) (the paper's: half the tones above -6 dBFS, 3 %
+    # below -30), or (lo, hi) dBFS for log-uniform levels (see `random_tones`).
+    amp_db_range: tuple[float, float] | None = None
     checkpoint_every: int = 1  # batches
     eval_midi: list[int] = field(default_factory=lambda: list(range(21, 109)))
     eval_levels: list[float] = field(default_factory=lambda: [-36.0, -18.0, -6.0])
@@ -123,6 +126,8 @@ class Recipe:
             batch=int(self.batch) if self.batch else (40 if recurrent else 32),
             duration_s=float(self.duration_s) if self.duration_s else (1.2 if recurrent else 1.05),
             midi_range=(float(self.midi_range[0]), float(self.midi_range[1])),
+            amp_db_range=(None if self.amp_db_range is None
+                          else (float(self.amp_db_range[0]), float(self.amp_db_range[1]))),
             eval_midi=[int(m) for m in self.eval_midi],
             eval_levels=[float(v) for v in self.eval_levels],
         )
@@ -134,6 +139,9 @@ class Recipe:
             raise ConfigError(f"recipe lr_schedule {r.lr_schedule!r}: choose one of {', '.join(LR_SCHEDULES)}")
         if r.nmr_mean not in NMR_MEANS:
             raise ConfigError(f"recipe nmr_mean {r.nmr_mean!r}: choose one of {', '.join(NMR_MEANS)}")
+        if r.amp_db_range is not None and not r.amp_db_range[0] <= r.amp_db_range[1] <= 0.0:
+            raise ConfigError(f"recipe amp_db_range must be (low, high) dBFS with low <= high <= 0, "
+                              f"got {r.amp_db_range}")
         if r.clip_factor < 0 or (0 < r.clip_factor < 1):
             raise ConfigError(f"recipe clip_factor must be 0 (off) or >= 1, got {r.clip_factor}")
         if min(r.w_esr, r.w_nmr, r.w_dc) < 0 or r.w_esr + r.w_nmr + r.w_dc == 0:
@@ -145,6 +153,8 @@ class Recipe:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["midi_range"] = list(d["midi_range"])
+        if d["amp_db_range"] is not None:
+            d["amp_db_range"] = list(d["amp_db_range"])
         return d
 
 
@@ -371,8 +381,9 @@ def finetune(
     if ckpt is not None and resume and ckpt.is_file():
         state = _load_checkpoint(ckpt)
         mine = {k: v for k, v in recipe.to_dict().items() if k != "steps"}
-        # a checkpoint from before nmr_mean existed was made with the geometric mean
-        theirs = {"nmr_mean": "geometric"} | {k: v for k, v in state.get("recipe", {}).items() if k != "steps"}
+        # a checkpoint from before nmr_mean / amp_db_range existed: geometric mean, A ~ U(0, 1)
+        theirs = {"nmr_mean": "geometric", "amp_db_range": None}
+        theirs |= {k: v for k, v in state.get("recipe", {}).items() if k != "steps"}
         if mine != theirs or state.get("seed") != int(seed):
             raise ConfigError(f"{ckpt}: checkpoint was made with a different recipe or seed; "
                               "start afresh without --resume")
@@ -411,7 +422,8 @@ def finetune(
                 t0 = time.perf_counter()
                 for group in opt.param_groups:
                     group["lr"] = scheduled_lr(recipe, done, n_batches)
-                x, f0, _ = random_tones(recipe.batch, rate, recipe.duration_s, gen, recipe.midi_range)
+                x, f0, _ = random_tones(recipe.batch, rate, recipe.duration_s, gen, recipe.midi_range,
+                                        amp_db_range=recipe.amp_db_range)
                 x = x.to(dtype)
                 target = _teacher_targets(teacher, x, f0, rate)
                 parts = train_batch(student, opt, clip, x, target, rate, pre, recipe, frames)

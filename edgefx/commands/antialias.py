@@ -45,6 +45,19 @@ def parse_levels(spec: str | None) -> list[float] | None:
     return levels
 
 
+def parse_amp_db(spec: str | None) -> tuple[float, float] | None:
+    """``"LO,HI"`` (dBFS) → (LO, HI); None stays None."""
+    if spec is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in spec.split(","))
+    except ValueError:
+        raise ConfigError(f"--amp-db {spec!r}: expected two dBFS values LO,HI, e.g. -40,0") from None
+    if not lo <= hi <= 0:
+        raise ConfigError(f"--amp-db {spec!r}: need LO <= HI <= 0 dBFS")
+    return lo, hi
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "antialias",
@@ -71,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nmr-mean", choices=["geometric", "arithmetic"], default=None,
                    help="average the NMR loss over a batch's tones geometrically (default, the reference "
                         "code's) or arithmetically (the loudest-aliasing tones weigh most)")
+    p.add_argument("--amp-db", default=None, metavar="LO,HI",
+                   help="training-tone levels log-uniform in [LO, HI] dBFS, written --amp-db=-40,0 (default: amplitude "
+                        "uniform in [0, 1], the paper's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random tones (default 0)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     p.add_argument("--force", action="store_true", help="replace an existing output bundle")
@@ -87,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     teacher = Bundle.load(args.bundle)
     out = Path(args.out) if args.out else teacher.path.with_name(teacher.path.name + "-aa")
     recipe = get_recipe(args.recipe, batch=args.batch, lr=args.lr, clip_factor=args.clip_factor,
-                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean)
+                        lr_schedule=args.lr_schedule, nmr_mean=args.nmr_mean,
+                        amp_db_range=parse_amp_db(args.amp_db))
     new = finetune_bundle(
         teacher,
         out,

@@ -55,8 +55,13 @@ def random_tones(
     midi_range: tuple[float, float] = (21.0, 127.0),
     *,
     dtype=None,
+    amp_db_range: tuple[float, float] | None = None,
 ):
     """Draw ``n`` random sine tones; returns ``(x [n, L], f0 [n], amp [n])``.
+
+    Amplitudes are A ~ U(0, 1) (the paper's), or with ``amp_db_range=(lo, hi)`` log-uniform:
+    A = 10^(d / 20), d ~ U(lo, hi) dBFS, as many quiet tones per decade as loud ones. The same
+    random numbers are drawn either way, so the pitches and phases do not change with it.
 
     With a ``torch.Generator`` the results are torch tensors (default float64, the precision the
     paper trains in); with a ``numpy.random.Generator`` they are numpy arrays (default float64).
@@ -69,6 +74,15 @@ def random_tones(
         raise SignalError(f"midi_range must be (low, high) with low <= high, got {midi_range}")
     length = _n_samples(rate, duration_s)
     _check_below_nyquist(midi_to_hz(hi), rate, "random_tones")
+    if amp_db_range is not None:
+        a_lo, a_hi = float(amp_db_range[0]), float(amp_db_range[1])
+        if not a_lo <= a_hi <= 0.0:
+            raise SignalError(f"amp_db_range must be (low, high) dBFS with low <= high <= 0, got {amp_db_range}")
+
+    def amplitude(u):  # u ~ U(0, 1), torch or numpy
+        if amp_db_range is None:
+            return u
+        return 10.0 ** ((a_lo + (a_hi - a_lo) * u) / 20.0)
 
     if isinstance(generator, torch.Generator):
         dt = torch.float64 if dtype is None else dtype
@@ -76,7 +90,7 @@ def random_tones(
         u = torch.rand(n, 3, generator=g, dtype=torch.float64)
         midi = lo + (hi - lo) * u[:, 0]
         f0 = midi_to_hz(midi)
-        amp = u[:, 1]
+        amp = amplitude(u[:, 1])
         phase = 2.0 * torch.pi * u[:, 2]
         t = torch.arange(length, dtype=torch.float64) / rate
         x = amp[:, None] * torch.sin(2.0 * torch.pi * f0[:, None] * t[None, :] + phase[:, None])
@@ -85,7 +99,7 @@ def random_tones(
         dt = np.float64 if dtype is None else dtype
         midi = generator.uniform(lo, hi, size=n)
         f0 = midi_to_hz(midi)
-        amp = generator.uniform(0.0, 1.0, size=n)
+        amp = amplitude(generator.uniform(0.0, 1.0, size=n))
         phase = generator.uniform(0.0, 2.0 * np.pi, size=n)
         t = np.arange(length, dtype=np.float64) / rate
         x = amp[:, None] * np.sin(2.0 * np.pi * f0[:, None] * t[None, :] + phase[:, None])
