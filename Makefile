@@ -4,7 +4,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.edgefx-installed
-APT_PACKAGES := gcc make gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-aarch64-linux-gnu qemu-system-arm qemu-user
+APT_PACKAGES := gcc make gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+  qemu-system-arm qemu-user
 JOBS   ?= 2
 
 .PHONY: setup demo test lint bench clean apt
@@ -14,7 +15,7 @@ setup: $(STAMP)
 apt:
 	@bash tools/ensure-apt.sh $(APT_PACKAGES)
 
-$(STAMP): pyproject.toml tools/ensure-apt.sh
+$(STAMP): pyproject.toml tools/ensure-apt.sh Makefile
 	@bash tools/ensure-apt.sh $(APT_PACKAGES)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	@echo "== installing torch==2.13.0 first (CPU build), then edgefx and its dependencies"
