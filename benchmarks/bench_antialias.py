@@ -172,7 +172,8 @@ def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds:
 
 
 def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minutes: float, train_seconds: float,
-         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None, train_epochs: int | None = None):
+         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None, train_epochs: int | None = None,
+         train_recipe_name: str = "default"):
     """Part (b) rows. With ``teachers``, each teacher bundle is kept there and reused by later runs
     (so recipes can be compared on the same teacher: a training budget in minutes is not
     reproducible across machines)."""
@@ -194,8 +195,8 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
                 print(f"[{pedal} {label}] reusing the teacher in {path}", flush=True)
             else:
                 tr = train(data_cache[pedal], config, path,
-                           recipe=train_recipe("default", max_minutes=train_minutes, duration_s=train_seconds,
-                                               epochs=train_epochs),
+                           recipe=train_recipe(train_recipe_name, max_minutes=train_minutes,
+                                               duration_s=train_seconds, epochs=train_epochs),
                            show_progress=False, report=False)
                 teacher, test_metrics = tr.bundle.load_model(), tr.metrics
             row = measure(f"{pedal} {label}", teacher, recipe, eval_kw, reference=pedal_reference(pedal, knobs))
@@ -272,7 +273,7 @@ def command_line(args) -> str:
     if args.part != "all":
         parts += ["--part", args.part]
     for opt in ("only", "steps", "lr", "lam", "lr_schedule", "nmr_mean", "amp_db", "train_minutes", "train_seconds",
-                "train_epochs", "teachers"):
+                "train_epochs", "train_recipe", "teachers"):
         value = getattr(args, opt, None)  # result files from older versions lack the newer options
         if value is not None and opt == "amp_db":
             parts.append(f"--amp-db={value}")  # "-40,0" as a separate word would read as an option
@@ -397,6 +398,9 @@ def main() -> None:
     ap.add_argument("--train-epochs", type=int, default=None,
                     help="part (b): teacher training's epoch cap (default: the training recipe's, 40); "
                          "with a larger --train-minutes, lets a teacher fit longer")
+    ap.add_argument("--train-recipe", choices=("default", "paper"), default=None,
+                    help="part (b): the teachers' training recipe (edgefx.train.recipes; default: default). "
+                         "'paper' is Wright et al.'s (Adam 5e-4, batch 50, patience 20), capped by --train-minutes")
     ap.add_argument("--train-seconds", type=float, default=None,
                     help="part (b): seconds of capture signal to train the teachers on (default 90; quick 40)")
     ap.add_argument("--knob", action="append", default=None, metavar="NAME=VALUE",
@@ -463,7 +467,7 @@ def main() -> None:
                   if selected(args.only, f"{p} {label}")]
         teachers = Path(args.teachers) if args.teachers else None
         for row in ours(models, recipe, eval_kw, minutes, seconds, teacher_knobs(args.knob), teachers,
-                        args.train_epochs):
+                        args.train_epochs, args.train_recipe or "default"):
             rows.append(row)
             write_report(rows, args, md, js, started)
     write_report(rows, args, md, js, started)

@@ -48,14 +48,14 @@ def test_command_line_writes_amp_db_as_one_word(bench):
     assert line == "benchmarks/bench_antialias.py --part ours --steps 12000 --nmr-mean arithmetic --amp-db=-40,0"
 
 
-def test_command_line_reproduces_the_teacher_epoch_cap(bench):
-    """--train-epochs changes the teacher, so a result file's command line must carry it."""
+def test_command_line_reproduces_the_teacher_recipe(bench):
+    """--train-epochs and --train-recipe change the teacher, so a result file's command line carries them."""
     args = argparse.Namespace(quick=False, part="ours", only="distortion LSTM-16", steps=12000, lr=None,
                               lr_schedule=None, train_minutes=35.0, train_seconds=180.0, train_epochs=300,
-                              notes_step=1, knob=["boost=1"])
+                              train_recipe="paper", notes_step=1, knob=["boost=1"])
     assert bench.command_line(args) == ("benchmarks/bench_antialias.py --part ours --only 'distortion LSTM-16' "
                                         "--steps 12000 --train-minutes 35 --train-seconds 180 --train-epochs 300 "
-                                        "--knob boost=1")
+                                        "--train-recipe paper --knob boost=1")
 
 
 def _kept_teacher(path, pedal="fuzz", knobs=None, seconds=90.0):
