@@ -412,6 +412,8 @@ def main() -> None:
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()
+    if args.train_epochs is not None and args.train_epochs < 1:
+        ap.error(f"--train-epochs must be at least 1 (got {args.train_epochs})")
     if args.from_json:
         saved = json.loads(Path(args.from_json).read_text())
         old = argparse.Namespace(**saved["args"])
