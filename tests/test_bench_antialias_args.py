@@ -101,3 +101,10 @@ def test_command_line_reproduces_lambda_and_the_pedals_part(bench):
     args = argparse.Namespace(quick=False, part="pedals", only=None, steps=None, lr=None, lam=None, lr_schedule=None,
                               train_minutes=None, train_seconds=None, notes_step=1, knob=None)
     assert bench.command_line(args) == "benchmarks/bench_antialias.py --part pedals"
+
+
+def test_a_teacher_epoch_cap_below_one_is_refused_by_name(bench, monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["bench_antialias.py", "--part", "ours", "--train-epochs", "0"])
+    with pytest.raises(SystemExit):
+        bench.main()
+    assert "--train-epochs must be at least 1 (got 0)" in capsys.readouterr().err
