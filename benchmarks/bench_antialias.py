@@ -52,6 +52,10 @@ from edgefx.antialias.finetune import LR_SCHEDULES, NMR_MEANS, finetune, get_rec
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
 from edgefx.commands.antialias import parse_amp_db  # noqa: E402
+from edgefx.errors import ConfigError  # noqa: E402
+from edgefx.train.recipes import RECIPES as TRAIN_RECIPES  # noqa: E402
+from edgefx.train.recipes import Recipe as TrainRecipe  # noqa: E402
+from edgefx.train.recipes import get_recipe as train_recipe  # noqa: E402
 
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "models" / "dafx25"
@@ -171,14 +175,15 @@ def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds:
     return bundle.load_model(), bundle.manifest.get("metrics", {}).get("test", {})
 
 
-def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minutes: float, train_seconds: float,
-         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None, train_epochs: int | None = None,
-         train_recipe_name: str = "default"):
-    """Part (b) rows. With ``teachers``, each teacher bundle is kept there and reused by later runs
+def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, teacher_recipe: TrainRecipe,
+         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None):
+    """Part (b) rows; each teacher is trained with ``teacher_recipe`` on its ``duration_s`` seconds of
+    capture signal. With ``teachers``, each teacher bundle is kept there and reused by later runs
     (so recipes can be compared on the same teacher: a training budget in minutes is not
     reproducible across machines)."""
-    from edgefx.train import get_recipe as train_recipe
     from edgefx.train import load_training_data, train
+
+    train_seconds = teacher_recipe.duration_s
 
     data_cache: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -194,10 +199,7 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, train_minut
                 teacher, test_metrics = kept
                 print(f"[{pedal} {label}] reusing the teacher in {path}", flush=True)
             else:
-                tr = train(data_cache[pedal], config, path,
-                           recipe=train_recipe(train_recipe_name, max_minutes=train_minutes,
-                                               duration_s=train_seconds, epochs=train_epochs),
-                           show_progress=False, report=False)
+                tr = train(data_cache[pedal], config, path, recipe=teacher_recipe, show_progress=False, report=False)
                 teacher, test_metrics = tr.bundle.load_model(), tr.metrics
             row = measure(f"{pedal} {label}", teacher, recipe, eval_kw, reference=pedal_reference(pedal, knobs))
             row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": knobs,
@@ -398,7 +400,7 @@ def main() -> None:
     ap.add_argument("--train-epochs", type=int, default=None,
                     help="part (b): teacher training's epoch cap (default: the training recipe's, 40); "
                          "with a larger --train-minutes, lets a teacher fit longer")
-    ap.add_argument("--train-recipe", choices=("default", "paper"), default=None,
+    ap.add_argument("--train-recipe", choices=tuple(TRAIN_RECIPES), default=None,
                     help="part (b): the teachers' training recipe (edgefx.train.recipes; default: default). "
                          "'paper' is Wright et al.'s (Adam 5e-4, batch 50, patience 20), capped by --train-minutes")
     ap.add_argument("--train-seconds", type=float, default=None,
@@ -461,15 +463,17 @@ def main() -> None:
                      ("distortion", "LSTM-16"), ("fuzz", "LSTM-12"), ("fuzz", "LSTM-16"), ("fuzz", "TCN standard")]
             models = [(p, label, sizes[label]) for p, label in order]
             minutes, seconds = 4.0, 90.0
-        minutes = args.train_minutes or minutes
-        seconds = args.train_seconds or seconds
+        try:  # the training recipe's own checks, before any pedal is rendered
+            teacher_recipe = train_recipe(args.train_recipe or "default", max_minutes=args.train_minutes or minutes,
+                                          duration_s=args.train_seconds or seconds, epochs=args.train_epochs)
+        except ConfigError as err:
+            raise SystemExit(f"bench_antialias.py: teacher training: {err}") from None
         from edgefx.models import tcn_preset
 
         models = [(p, label, tcn_preset(cfg["preset"]) if cfg.get("preset") else cfg) for p, label, cfg in models
                   if selected(args.only, f"{p} {label}")]
         teachers = Path(args.teachers) if args.teachers else None
-        for row in ours(models, recipe, eval_kw, minutes, seconds, teacher_knobs(args.knob), teachers,
-                        args.train_epochs, args.train_recipe or "default"):
+        for row in ours(models, recipe, eval_kw, teacher_recipe, teacher_knobs(args.knob), teachers):
             rows.append(row)
             write_report(rows, args, md, js, started)
     write_report(rows, args, md, js, started)
