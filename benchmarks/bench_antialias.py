@@ -87,8 +87,26 @@ def selected(only: str | None, name: str) -> bool:
     return not only or any(part.strip().lower() in name.lower() for part in only.split(",") if part.strip())
 
 
-def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int = 0) -> dict:
-    """Teacher, fine-tuned student and 2x-oversampled teacher over the tone set (+ guitar audio)."""
+def slug(name: str) -> str:
+    """A row's folder name: "fuzz LSTM-40" -> "fuzz-lstm-40"."""
+    return name.replace(" ", "-").lower()
+
+
+def keep_student(students: Path, name: str, student, recipe_dict: dict, steps: int) -> Path:
+    """Write a fine-tuned student as a bundle in ``students``/<slug> (replacing an earlier run's), so
+    it can be inspected afterwards (`edgefx aliasing`, `edgefx run`) instead of being thrown away."""
+    from edgefx.bundle import Bundle
+
+    path = students / slug(name)
+    Bundle.create(path, student, RATE, name=f"{slug(name)}-aa", overwrite=True,
+                  training={"stage": "antialias", "from": name, "recipe": recipe_dict, "steps": steps})
+    return path
+
+
+def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int = 0,
+            students: Path | None = None) -> dict:
+    """Teacher, fine-tuned student and 2x-oversampled teacher over the tone set (+ guitar audio); with
+    ``students``, the student is also kept there as a bundle (`keep_student`)."""
     row: dict = {"model": name, "params": teacher.num_params}
     t0 = time.perf_counter()
     tres = evaluate_aliasing(teacher, RATE, reference_fn=reference, **eval_kw)
@@ -104,6 +122,9 @@ def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int
     row["finetune"] = {"steps": ft.steps, "wall_time_s": round(ft.wall_time_s, 1),
                        "s_per_step": round(ft.seconds_per_step, 3), "recipe": ft.recipe.to_dict(),
                        "history_nmr_db": [round(v, 2) for v in ft.history["nmr_db"]]}
+    if students is not None:
+        row["finetune"]["student_bundle"] = str(keep_student(students, name, ft.student, row["finetune"]["recipe"],
+                                                             ft.steps))
     sres = evaluate_aliasing(ft.student, RATE, teacher=teacher, reference_fn=reference, **eval_kw)
     row["student"] = sres["summary"]
     row["student_per_level"] = {m: per_level(sres, m) for m in ("nmr_s", "esr_s")}
@@ -115,7 +136,7 @@ def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int
     return row
 
 
-def calibration(recipe, eval_kw: dict, only: str | None = None):
+def calibration(recipe, eval_kw: dict, only: str | None = None, students: Path | None = None):
     from edgefx.models.loaders import load_guitarml_json, load_nam
 
     if not SHARED.is_dir():
@@ -125,7 +146,7 @@ def calibration(recipe, eval_kw: dict, only: str | None = None):
                                ("Broadcast TCN", load_nam, "broadcast_tcn_teacher.nam")):
         if not selected(only, name):
             continue
-        row = measure(name, loader(SHARED / file), recipe, eval_kw)
+        row = measure(name, loader(SHARED / file), recipe, eval_kw, students=students)
         row["paper"] = PAPER[name]
         yield row
 
@@ -176,11 +197,11 @@ def load_teacher(path: Path, pedal: str, knobs: dict[str, float], train_seconds:
 
 
 def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, teacher_recipe: TrainRecipe,
-         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None):
+         knobs: dict[str, float] = TEACHER_KNOBS, teachers: Path | None = None, students: Path | None = None):
     """Part (b) rows; each teacher is trained with ``teacher_recipe`` on its ``duration_s`` seconds of
     capture signal. With ``teachers``, each teacher bundle is kept there and reused by later runs
     (so recipes can be compared on the same teacher: a training budget in minutes is not
-    reproducible across machines)."""
+    reproducible across machines). With ``students``, each fine-tuned student is kept there too."""
     from edgefx.train import load_training_data, train
 
     train_seconds = teacher_recipe.duration_s
@@ -188,8 +209,7 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, teacher_rec
     data_cache: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for pedal, label, config in models:
-            slug = f"{pedal}-{label.replace(' ', '-').lower()}"
-            path = (teachers or Path(tmp)) / slug
+            path = (teachers or Path(tmp)) / slug(f"{pedal} {label}")
             t0 = time.perf_counter()
             if pedal not in data_cache:
                 data_cache[pedal] = load_training_data(pedal=pedal, knobs=knobs, rate=RATE, duration_s=train_seconds)
@@ -201,7 +221,8 @@ def ours(models: list[tuple[str, str, dict]], recipe, eval_kw: dict, teacher_rec
             else:
                 tr = train(data_cache[pedal], config, path, recipe=teacher_recipe, show_progress=False, report=False)
                 teacher, test_metrics = tr.bundle.load_model(), tr.metrics
-            row = measure(f"{pedal} {label}", teacher, recipe, eval_kw, reference=pedal_reference(pedal, knobs))
+            row = measure(f"{pedal} {label}", teacher, recipe, eval_kw, reference=pedal_reference(pedal, knobs),
+                          students=students)
             row["train"] = {"minutes": round((time.perf_counter() - t0) / 60, 2), "knobs": knobs,
                             "test_metrics": {k: v for k, v in test_metrics.items() if isinstance(v, (int, float))}}
             if kept:
@@ -411,6 +432,9 @@ def main() -> None:
     ap.add_argument("--teachers", default=None, metavar="DIR",
                     help="part (b): keep each teacher bundle in DIR and reuse it when a later run finds it "
                          "there (compare recipes on the same teacher)")
+    ap.add_argument("--students", default=None, metavar="DIR",
+                    help="keep each fine-tuned student as a bundle in DIR/<pedal>-<model> (e.g. for "
+                         "`edgefx aliasing DIR/fuzz-lstm-40 --json`); by default students are not kept")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()
@@ -443,8 +467,9 @@ def main() -> None:
     md, js = RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"
     started = time.perf_counter()
     rows: list[dict] = []
+    students = Path(args.students) if args.students else None
     if args.part in ("calib", "all"):
-        for row in calibration(recipe, eval_kw, args.only):
+        for row in calibration(recipe, eval_kw, args.only, students):
             rows.append(row)
             write_report(rows, args, md, js, started)
     if args.part in ("ours", "all"):
@@ -473,7 +498,7 @@ def main() -> None:
         models = [(p, label, tcn_preset(cfg["preset"]) if cfg.get("preset") else cfg) for p, label, cfg in models
                   if selected(args.only, f"{p} {label}")]
         teachers = Path(args.teachers) if args.teachers else None
-        for row in ours(models, recipe, eval_kw, teacher_recipe, teacher_knobs(args.knob), teachers):
+        for row in ours(models, recipe, eval_kw, teacher_recipe, teacher_knobs(args.knob), teachers, students):
             rows.append(row)
             write_report(rows, args, md, js, started)
     write_report(rows, args, md, js, started)
