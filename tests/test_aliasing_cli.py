@@ -57,6 +57,19 @@ def test_aliasing_plots_outside_bundle_not_recorded(tmp_path, capsys):
     assert out["plots_recorded_in_bundle"] == []
 
 
+def test_aliasing_human_summary_shows_all_three_averagings(tmp_path, capsys):
+    b = tiny_bundle(tmp_path / "m")
+    args = ["aliasing", str(b.path), "--notes", "60:100:40", "--levels=-18,-6", "--no-plots"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    s = run_json(capsys, args + ["--json"])["summary"]
+    header = next(line for line in text.splitlines() if line.startswith("metric"))
+    assert header.split()[1:] == ["mean", "of", "dB", "dB", "of", "mean", "paper", "avg"]
+    nmr_row = next(line for line in text.splitlines() if line.startswith("NMR-S"))
+    shown = [float(v) for v in nmr_row.split()[1:]]
+    assert shown == [round(s["nmr_s_db_mean"], 1), round(s["nmr_s_mean_db"], 1), round(s["nmr_s_paper_db"], 1)]
+
+
 def test_antialias_cli(tmp_path, capsys):
     b = tiny_bundle(tmp_path / "m")
     out = run_json(capsys, ["antialias", str(b.path), "--out", str(tmp_path / "m-aa"), "--steps", "10",
