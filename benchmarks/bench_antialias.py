@@ -433,8 +433,9 @@ def main() -> None:
                     help="part (b): keep each teacher bundle in DIR and reuse it when a later run finds it "
                          "there (compare recipes on the same teacher)")
     ap.add_argument("--students", default=None, metavar="DIR",
-                    help="keep each fine-tuned student as a bundle in DIR/<pedal>-<model> (e.g. for "
-                         "`edgefx aliasing DIR/fuzz-lstm-40 --json`); by default students are not kept")
+                    help="keep each fine-tuned student as a bundle in DIR, one folder per row (e.g. "
+                         "DIR/fuzz-lstm-40, DIR/broadcast-lstm), for `edgefx aliasing` or `edgefx run` "
+                         "afterwards; by default students are not kept")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown of a saved result JSON")
     ap.add_argument("--tag", default=None, help="suffix of the result files")
     args = ap.parse_args()

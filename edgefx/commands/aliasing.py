@@ -7,7 +7,7 @@ band-limited output; with --reference PEDAL also the -R metrics against the buil
 alias-free (32× oversampling) and the ESR / MR-STFT distance on a synthetic guitar phrase.
 Summaries come three ways: the mean over tones of the dB values, the dB of the mean, and the
 paper's Table-1 averaging (per input level the dB of the mean over the notes, then the mean of the
-level figures; the calibration in the README shows this reading reproduces the paper's teachers).
+level figures: the reading under which the README's calibration matches the paper's ESR-S).
 
 Plots (unless --no-plots): spectrum of a 2394.3 Hz tone at −6 dBFS, NMR-S against f0 per level
 with the −10 dB audibility line, and a log-sweep spectrogram; into --plots DIR (default
