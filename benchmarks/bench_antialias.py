@@ -48,7 +48,7 @@ from edgefx.antialias.evaluate import (  # noqa: E402
     pedal_reference,
     reference_oversample,
 )
-from edgefx.antialias.finetune import LR_SCHEDULES, NMR_MEANS, finetune, get_recipe  # noqa: E402
+from edgefx.antialias.finetune import LR_SCHEDULES, NMR_MEANS, finetune, get_recipe, save_student  # noqa: E402
 from edgefx.antialias.oversample import oversample2x  # noqa: E402
 from edgefx.audio import db  # noqa: E402
 from edgefx.commands.antialias import parse_amp_db  # noqa: E402
@@ -92,14 +92,12 @@ def slug(name: str) -> str:
     return name.replace(" ", "-").lower()
 
 
-def keep_student(students: Path, name: str, student, recipe_dict: dict, steps: int) -> Path:
+def keep_student(students: Path, name: str, student, recipe, steps: int) -> Path:
     """Write a fine-tuned student as a bundle in ``students``/<slug> (replacing an earlier run's), so
-    it can be inspected afterwards (`edgefx aliasing`, `edgefx run`) instead of being thrown away."""
-    from edgefx.bundle import Bundle
-
+    it can be inspected afterwards (`edgefx aliasing`, `edgefx run`) instead of being thrown away;
+    the manifest is `edgefx antialias`'s (`save_student`)."""
     path = students / slug(name)
-    Bundle.create(path, student, RATE, name=f"{slug(name)}-aa", overwrite=True,
-                  training={"stage": "antialias", "from": name, "recipe": recipe_dict, "steps": steps})
+    save_student(path, student, RATE, name, recipe, steps, name=f"{slug(name)}-aa", overwrite=True)
     return path
 
 
@@ -123,8 +121,7 @@ def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int
                        "s_per_step": round(ft.seconds_per_step, 3), "recipe": ft.recipe.to_dict(),
                        "history_nmr_db": [round(v, 2) for v in ft.history["nmr_db"]]}
     if students is not None:
-        row["finetune"]["student_bundle"] = str(keep_student(students, name, ft.student, row["finetune"]["recipe"],
-                                                             ft.steps))
+        row["finetune"]["student_bundle"] = str(keep_student(students, name, ft.student, ft.recipe, ft.steps))
     sres = evaluate_aliasing(ft.student, RATE, teacher=teacher, reference_fn=reference, **eval_kw)
     row["student"] = sres["summary"]
     row["student_per_level"] = {m: per_level(sres, m) for m in ("nmr_s", "esr_s")}

@@ -113,16 +113,20 @@ def test_a_teacher_epoch_cap_below_one_is_refused_by_name(bench, monkeypatch, ca
 def test_a_kept_student_loads_back_and_a_rerun_replaces_it(bench, tmp_path):
     import torch
 
+    from edgefx.antialias.finetune import get_recipe
     from edgefx.bundle import Bundle
     from edgefx.codegen.samples import sample_model
 
     x = torch.randn(1, 256)
+    recipe = get_recipe("default", steps=10)
     for seed in (1, 2):  # the second run's student replaces the first's
         student = sample_model("lstm4", seed=seed)
-        path = bench.keep_student(tmp_path, "fuzz LSTM-4", student, {"name": "default", "steps": 10}, 10)
+        path = bench.keep_student(tmp_path, "fuzz LSTM-4", student, recipe, 10)
         assert path == tmp_path / "fuzz-lstm-4"
         bundle = Bundle.load(path)
-        assert bundle.manifest["training"] == {"stage": "antialias", "from": "fuzz LSTM-4",
-                                               "recipe": {"name": "default", "steps": 10}, "steps": 10}
+        # the same manifest shape as an `edgefx antialias` student's
+        assert bundle.manifest["training"] == {"stage": "antialias", "from": "fuzz LSTM-4", "recipe": "default",
+                                               "steps": 10}
+        assert bundle.manifest["antialias"] == {"recipe": recipe.to_dict(), "steps": 10}
         with torch.no_grad():
             assert torch.equal(bundle.load_model().process(x, None), student.process(x, None))

@@ -457,6 +457,37 @@ def checkpoint_path(out_path: str | Path) -> Path:
     return out.with_name(out.name + ".antialias-ckpt.pt")
 
 
+def save_student(
+    out_path: str | Path,
+    student: StreamingModel,
+    rate: int,
+    teacher_name: str,
+    recipe: Recipe,
+    steps: int,
+    *,
+    section: dict | None = None,
+    metrics: dict | None = None,
+    name: str | None = None,
+    overwrite: bool = False,
+) -> Any:
+    """Write a fine-tuned student as a bundle, in the one manifest shape every student gets:
+    ``training`` = {stage "antialias", from (the teacher's name), recipe (its name), steps} and a
+    section ``antialias`` = {recipe (in full), steps, **section}."""
+    from ..bundle import Bundle
+
+    new = Bundle.create(
+        out_path,
+        student,
+        rate,
+        name=name,
+        training={"stage": "antialias", "from": teacher_name, "recipe": recipe.name, "steps": steps},
+        metrics=metrics,
+        overwrite=overwrite,
+    )
+    new.update("antialias", {"recipe": recipe.to_dict(), "steps": steps, **(section or {})})
+    return new
+
+
 def finetune_bundle(
     bundle: Any,
     out_path: str | Path,
@@ -540,15 +571,7 @@ def finetune_bundle(
         "history_nmr_db": [round(v, 3) for v in result.history["nmr_db"]],
         "teacher_training": teacher_bundle.manifest.get("training", {}),
     }
-    new = Bundle.create(
-        out,
-        result.student,
-        rate,
-        name=name or out.name,
-        training={"stage": "antialias", "from": teacher_bundle.name, "recipe": recipe.name, "steps": result.steps},
-        metrics={"aliasing": after["summary"]},
-        overwrite=overwrite,
-    )
-    new.update("antialias", section)
+    new = save_student(out, result.student, rate, teacher_bundle.name, recipe, result.steps, section=section,
+                       metrics={"aliasing": after["summary"]}, name=name or out.name, overwrite=overwrite)
     ckpt.unlink(missing_ok=True)
     return new
