@@ -116,7 +116,7 @@ def measure(name: str, teacher, recipe, eval_kw: dict, reference=None, seed: int
     os2 = evaluate_aliasing(oversample2x(teacher, compensate=False), RATE, **eval_kw)
     row["os2_teacher"] = os2["summary"]
     row["os2_teacher_per_level"] = {m: per_level(os2, m) for m in ("nmr_s", "esr_s")}
-    ft = finetune(teacher, RATE, recipe, seed=seed, progress=False)
+    ft = finetune(teacher, RATE, recipe, seed=seed)  # progress on stderr: every 30 s into a log
     row["finetune"] = {"steps": ft.steps, "wall_time_s": round(ft.wall_time_s, 1),
                        "s_per_step": round(ft.seconds_per_step, 3), "recipe": ft.recipe.to_dict(),
                        "history_nmr_db": [round(v, 2) for v in ft.history["nmr_db"]]}

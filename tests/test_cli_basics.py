@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -124,3 +125,20 @@ def test_manifest_mismatch_is_clear(bundle, wavs, tmp_path, capsys):
     (copy / "report.md").write_text("edited\n")
     _fails(capsys, ["run", str(copy), str(wavs / "in.wav"), str(tmp_path / "o.wav")], "report.md", "sha256")
     _fails(capsys, ["info", str(copy)], "report.md")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_redraws_rarely_into_a_log_and_every_second_on_a_terminal():
+    """A long run's bar into a log file (nohup, CI) is redrawn every LOG_INTERVAL_S, not every second."""
+    from edgefx.commands._common import LOG_INTERVAL_S, progress
+
+    log, term = io.StringIO(), _Terminal()
+    with progress(total=10, file=log, desc="fine-tune") as bar_log, progress(total=10, file=term) as bar_term:
+        assert bar_log.mininterval == LOG_INTERVAL_S > 1.0
+        assert bar_term.mininterval == 1.0
+        bar_log.update(10)
+    assert "fine-tune" in log.getvalue() and "10/10" in log.getvalue()

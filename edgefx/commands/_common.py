@@ -59,11 +59,18 @@ def parse_knobs(items: list[str] | None) -> dict[str, float]:
     return knobs
 
 
+# Into a log file (not a terminal) the bar is redrawn at most this often, so an hour-long run
+# leaves a readable trail of a few hundred updates rather than one per second.
+LOG_INTERVAL_S = 30.0
+
+
 def progress(iterable=None, **kwargs):
-    """A tqdm progress bar on stderr, quiet when stderr is not a terminal and CI asks for quiet."""
+    """A tqdm progress bar on stderr (or ``file``): redrawn every second on a terminal, every
+    `LOG_INTERVAL_S` seconds into a file or pipe. tqdm's own ``TQDM_DISABLE=1`` silences it."""
     from tqdm.auto import tqdm
 
-    kwargs.setdefault("file", sys.stderr)
+    out = kwargs.setdefault("file", sys.stderr)
+    on_terminal = bool(getattr(out, "isatty", lambda: False)())
     kwargs.setdefault("dynamic_ncols", True)
-    kwargs.setdefault("mininterval", 1.0)
+    kwargs.setdefault("mininterval", 1.0 if on_terminal else LOG_INTERVAL_S)
     return tqdm(iterable, **kwargs)
