@@ -60,6 +60,14 @@ def test_short_finetune_lowers_nmr_s():
     assert torch.equal(teacher.rnn.weight_ih_l0, aliasing_lstm().rnn.weight_ih_l0)
 
 
+def test_progress_into_a_log_is_not_redrawn_every_step(capsys):
+    """With stderr not a terminal (nohup, CI), 30 steps print the bar a couple of times, not 30."""
+    finetune(aliasing_lstm(hidden=4), RATE, get_recipe("default", steps=30, batch=2, lr=1e-2))
+    draws = [d for d in capsys.readouterr().err.split("\r") if "anti-alias fine-tune" in d]
+    assert 1 <= len(draws) <= 3, draws
+    assert "30/30" in draws[-1] and "nmr_db=" in draws[-1]
+
+
 def test_resume_equals_uninterrupted(tmp_path):
     teacher = aliasing_lstm(hidden=4)
     recipe = get_recipe("default", steps=20, batch=2, lr=1e-2)

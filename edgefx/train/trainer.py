@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -238,6 +239,8 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
         stop_reason, stopped_early = "early stopping", True
     bar = progress(total=recipe.epochs, initial=start_epoch, desc=f"train {model.arch}", unit="epoch",
                    disable=not show_progress)
+    # batch figures redraw the bar live on a terminal; into a log they wait for the epoch's line
+    redraw_batches = sys.stderr.isatty()
     epoch = start_epoch
     try:
         while epoch < recipe.epochs and not stopped_early:
@@ -261,7 +264,8 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
                     losses.append(_tcn_step(model, opt, criterion, xb, yb, ctx, recipe))
                 if show_progress and (b % 4 == 0 or b == len(batch_list) - 1):
                     bar.set_postfix_str(f"batch {b + 1}/{len(batch_list)} loss {np.mean(losses[-16:]):.4g}"
-                                        + (f" val ESR {history[-1]['val_esr']:.4g}" if history else ""))
+                                        + (f" val ESR {history[-1]['val_esr']:.4g}" if history else ""),
+                                        refresh=redraw_batches)
                 if elapsed0 + time.perf_counter() - t_start > budget_s:
                     time_up = True
                     break
