@@ -64,13 +64,17 @@ def parse_knobs(items: list[str] | None) -> dict[str, float]:
 LOG_INTERVAL_S = 30.0
 
 
+def on_terminal(stream) -> bool:
+    """Whether ``stream`` is an interactive terminal (a file, pipe or StringIO is not)."""
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 def progress(iterable=None, **kwargs):
     """A tqdm progress bar on stderr (or ``file``): redrawn every second on a terminal, every
     `LOG_INTERVAL_S` seconds into a file or pipe. tqdm's own ``TQDM_DISABLE=1`` silences it."""
     from tqdm.auto import tqdm
 
     out = kwargs.setdefault("file", sys.stderr)
-    on_terminal = bool(getattr(out, "isatty", lambda: False)())
     kwargs.setdefault("dynamic_ncols", True)
-    kwargs.setdefault("mininterval", 1.0 if on_terminal else LOG_INTERVAL_S)
+    kwargs.setdefault("mininterval", 1.0 if on_terminal(out) else LOG_INTERVAL_S)
     return tqdm(iterable, **kwargs)

@@ -186,7 +186,7 @@ def fit(
 
 
 def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, log, on_epoch_end) -> FitResult:
-    from ..commands._common import progress
+    from ..commands._common import on_terminal, progress
 
     log = log or (lambda msg: None)
     config = model_config.config() if isinstance(model_config, StreamingModel) else dict(model_config)
@@ -240,7 +240,7 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
     bar = progress(total=recipe.epochs, initial=start_epoch, desc=f"train {model.arch}", unit="epoch",
                    disable=not show_progress)
     # batch figures redraw the bar live on a terminal; into a log they wait for the epoch's line
-    redraw_batches = sys.stderr.isatty()
+    redraw_batches = on_terminal(sys.stderr)  # progress()'s default file
     epoch = start_epoch
     try:
         while epoch < recipe.epochs and not stopped_early:
