@@ -61,7 +61,7 @@ def test_short_finetune_lowers_nmr_s():
 
 
 def test_progress_into_a_log_is_not_redrawn_every_step(capsys):
-    """With stderr not a terminal (nohup, CI), 30 steps print the bar a couple of times, not 30."""
+    """With stderr not a terminal (nohup, CI), the bar is drawn at its start and end, not once per batch."""
     finetune(aliasing_lstm(hidden=4), RATE, get_recipe("default", steps=30, batch=2, lr=1e-2))
     draws = [d for d in capsys.readouterr().err.split("\r") if "anti-alias fine-tune" in d]
     assert 1 <= len(draws) <= 3, draws

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,7 +239,7 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
     bar = progress(total=recipe.epochs, initial=start_epoch, desc=f"train {model.arch}", unit="epoch",
                    disable=not show_progress)
     # batch figures redraw the bar live on a terminal; into a log they wait for the epoch's line
-    redraw_batches = on_terminal(sys.stderr)  # progress()'s default file
+    redraw_batches = on_terminal(getattr(bar, "fp", None))  # a disabled bar has no stream
     epoch = start_epoch
     try:
         while epoch < recipe.epochs and not stopped_early:
