@@ -194,20 +194,46 @@ def test_lstm_floors_arithmetic_and_report():
     """The floors of a fast LSTM row: the throughput floor rides on the row's MAC floor, the ratio uses the larger."""
     row = Row("LSTM-32", "lstm32", "c-fast", "C fast-math", 4256, 0, ms_per_audio_s=9.0)
     apply_floor(row, 48.0e9)
-    floors = {"latency_floor_ms": 3.0, "mac_floor_ms": 4.0, "throughput_floor_ms": 6.0, "gemv_floor_ms": 5.6}
+    floors = {"latency_floor_ms": 3.0, "any_order_latency_floor_ms": 2.0, "mac_floor_ms": 4.0,
+              "throughput_floor_ms": 6.0, "gemv_floor_ms": 5.6}
     cpu.apply_lstm_floors(row, floors)
     assert row.throughput_floor_x_mac_floor == pytest.approx(1.5)
     assert row.throughput_floor_ms_per_audio_s == pytest.approx(1.5 * row.floor_ms_per_audio_s)
     assert row.latency_floor_ms_per_audio_s == 3.0
+    assert row.any_order_latency_floor_ms_per_audio_s == 2.0
     assert row.gemv_floor_x_mac_floor == pytest.approx(1.4)
     assert row.attainable_ratio == pytest.approx(9.0 / max(3.0, 1.5 * row.floor_ms_per_audio_s))
     from dataclasses import asdict
 
     result = {"rows": [asdict(row)], "floors": "measured"}
     text = "\n".join(cpu.floors_section(result))
-    assert "| LSTM-32 | 9.00 | 4.26 | 6.38 (1.50) | 1.40 | 3.00 | 1.41 |" in text
+    assert "| LSTM-32 | 9.00 | 4.26 | 6.38 (1.50) | 1.40 | 3.00 | 2.00 | 1.41 |" in text
     assert cpu.floors_section({"rows": [], "floors": "no fast-math LSTM rows"}) == [
         "Latency and throughput floors: no fast-math LSTM rows.", ""]
+
+
+def test_speedup_goals_are_set_beside_the_any_order_latency_floor():
+    """Each LSTM-16 speed-up goal states the C time it needs and whether that lies below the fast cell's floor."""
+    fast = Row("LSTM-16", "lstm16", "c-fast", "C fast-math", 1104, 0, ms_per_audio_s=3.0)
+    fast.any_order_latency_floor_ms_per_audio_s = 1.6
+    onnx = Row("LSTM-16", "lstm16", "onnx", "ONNX Runtime", 1104, 0, ms_per_audio_s=30.0)
+    torch_row = Row("LSTM-16", "lstm16", "torch", "PyTorch eager", 1104, 0, ms_per_audio_s=200.0)
+    rows = [fast, onnx, torch_row]
+    goals = cpu.evaluate_goals(rows)
+    assert [g.get("needed_ms_per_audio_s") for g in goals[:2]] == [pytest.approx(1.5), pytest.approx(2.0)]
+    from dataclasses import asdict
+
+    text = " ".join(cpu.speedup_floor_lines({"rows": [asdict(r) for r in rows], "goals": goals}))
+    assert "at any summation order on this machine is 1.60 ms" in text
+    assert "20x ONNX Runtime needs the C loop at 1.50 ms or less, below the floor" in text
+    assert "100x PyTorch eager needs the C loop at 2.00 ms or less, above the floor" in text
+    assert "needs a cheaper fast cell" in text
+    # every goal above the floor: no verdict; no floor measured: no lines at all
+    fast.any_order_latency_floor_ms_per_audio_s = 1.0
+    text = " ".join(cpu.speedup_floor_lines({"rows": [asdict(r) for r in rows], "goals": goals}))
+    assert "below the floor" not in text and "cheaper fast cell" not in text
+    fast.any_order_latency_floor_ms_per_audio_s = None
+    assert cpu.speedup_floor_lines({"rows": [asdict(r) for r in rows], "goals": goals}) == []
 
 
 def test_cpu_bench_probes_the_floors_of_fast_lstm_rows(_private_cache):
@@ -224,6 +250,6 @@ def test_cpu_bench_probes_the_floors_of_fast_lstm_rows(_private_cache):
     # this test asserts only that every floor is measured, finite and positive; the arithmetic on
     # them is checked with given numbers above, and benchmarks/results/cpu.md shows the figures.
     for key in ("throughput_floor_x_mac_floor", "gemv_floor_x_mac_floor", "latency_floor_ms_per_audio_s",
-                "attainable_ratio"):
+                "any_order_latency_floor_ms_per_audio_s", "attainable_ratio"):
         assert math.isfinite(row[key]) and row[key] > 0, key
     assert "What the fast-math LSTM could still gain" in render_markdown(result)

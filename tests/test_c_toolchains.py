@@ -160,10 +160,20 @@ def test_latency_probe_builds_warning_free_and_reports_every_figure(tmp_path):
 
 
 def test_latency_throughput_floor_interpolates_the_mix():
-    from edgefx.bench.floors import latency_floor_ns, mix_rounds, rounds_for, throughput_floor_ns
+    from edgefx.bench.floors import (
+        any_order_latency_floor_ns,
+        latency_floor_ns,
+        mix_rounds,
+        rounds_for,
+        throughput_floor_ns,
+    )
 
     # the chain: H dependent multiply-adds, then the cell's two halves
     assert latency_floor_ns({"fma": 1.0, "cell_c_fast": 10.0, "cell_h_fast": 5.0}, 16) == pytest.approx(31.0)
+    # at any summation order: the 16 products at once, then 5 levels of adds over 17 terms (the input's included)
+    chain = {"mul": 1.0, "add": 0.5, "cell_c_fast": 10.0, "cell_h_fast": 5.0}
+    assert any_order_latency_floor_ns(chain, 16) == pytest.approx(1.0 + 5 * 0.5 + 15.0)
+    assert any_order_latency_floor_ns(chain, 15) == pytest.approx(1.0 + 4 * 0.5 + 15.0)  # 16 terms: 4 levels
 
     # LSTM-16: 1104 MACs; an 8-unit slice holds 1104 / 2 = 552 of them, 69 vectors of 8, 8.625 rounds of 8
     assert mix_rounds(16, 8) == pytest.approx(8.625)

@@ -330,6 +330,7 @@ class Row:
     peak_source: str | None = None
     # C fast-math LSTM rows (edgefx.bench.floors): throughput floor on the row's MAC-floor yardstick
     latency_floor_ms_per_audio_s: float | None = None
+    any_order_latency_floor_ms_per_audio_s: float | None = None  # the chain with the gate sums as a tree
     throughput_floor_ms_per_audio_s: float | None = None
     throughput_floor_x_mac_floor: float | None = None  # throughput floor / MAC floor, both from the probe
     gemv_floor_x_mac_floor: float | None = None  # multiply-adds with their L1 weight loads / MAC floor (probe)
@@ -564,6 +565,7 @@ def apply_lstm_floors(row: Row, floors: dict[str, float]) -> Row:
     ratio = floors["throughput_floor_ms"] / floors["mac_floor_ms"]
     row.throughput_floor_x_mac_floor = ratio
     row.latency_floor_ms_per_audio_s = floors["latency_floor_ms"]
+    row.any_order_latency_floor_ms_per_audio_s = floors["any_order_latency_floor_ms"]
     mac_floor = row.floor_ms_per_audio_s if row.floor_ms_per_audio_s is not None else floors["mac_floor_ms"]
     row.throughput_floor_ms_per_audio_s = ratio * mac_floor
     row.gemv_floor_x_mac_floor = floors["gemv_floor_ms"] / floors["mac_floor_ms"]
@@ -704,6 +706,9 @@ def evaluate_goals(rows: Sequence[Row | dict]) -> list[dict[str, Any]]:
         }
         if fast and other and fast["ms_per_audio_s"]:
             goal["measured"] = other["ms_per_audio_s"] / fast["ms_per_audio_s"]
+        if other:
+            goal["peer"] = ENGINE_LABELS[peer]
+            goal["needed_ms_per_audio_s"] = other["ms_per_audio_s"] / factor  # the C loop's time that meets it
         goals.append(goal)
     model_key, factor = FLOOR_GOAL
     for engine in C_ENGINES:
@@ -724,6 +729,27 @@ def evaluate_goals(rows: Sequence[Row | dict]) -> list[dict[str, Any]]:
     return goals
 
 
+def speedup_floor_lines(result: dict[str, Any]) -> list[str]:
+    """The LSTM-16 speed-up goals beside the fast cell's any-order latency floor (markdown lines; none
+    without the floor or the peers' rows): a goal that needs the C loop below that floor cannot be met on
+    this CPU by any kernel computing this cell."""
+    fast = _find(result["rows"], GOAL_MODEL, "c-fast")
+    floor = fast.get("any_order_latency_floor_ms_per_audio_s") if fast else None
+    needs = [g for g in result["goals"] if g.get("needed_ms_per_audio_s") is not None]
+    if floor is None or not needs:
+        return []
+    parts, any_below = [], False
+    for g in needs:
+        below = g["needed_ms_per_audio_s"] < floor
+        any_below |= below
+        parts.append(f"{g['target']:g}x {g['peer']} needs the C loop at {_fmt(g['needed_ms_per_audio_s'])} ms or "
+                     f"less, {'below' if below else 'above'} the floor")
+    verdict = (" A goal below the floor needs a cheaper fast cell, not a better kernel." if any_below else "")
+    return ["", f"The fast-math {fast['model']}'s latency floor at any summation order on this machine is "
+            f"{_fmt(floor)} ms per audio-s (its fast cell's chain plus a tree of adds; table below). "
+            + "; ".join(parts) + "." + verdict]
+
+
 def floors_section(result: dict[str, Any]) -> list[str]:
     """The fast-math LSTM rows against their latency and throughput floors (markdown lines)."""
     rows = [r for r in result["rows"] if r.get("throughput_floor_ms_per_audio_s") is not None]
@@ -734,21 +760,24 @@ def floors_section(result: dict[str, Any]) -> list[str]:
         "**What the fast-math LSTM could still gain** (`edgefx.bench.floors`, probed after the run with the same "
         "flags; `firmware/bench/latency.py` prints the probe). Latency floor: the chain of dependent operations "
         "from one sample's h to the next (H multiply-adds, then the kernel's fast cell: gate sums to c', c' to "
-        "h'), which nothing overlaps. Throughput floor: one sample's multiply-adds and its H fast cells "
+        "h'), which nothing overlaps; at any summation order: the same chain with the gate sums as a tree "
+        "(all products at once, then log2(H + 1) adds), which no kernel computing this fast cell beats. "
+        "Throughput floor: one sample's multiply-adds and its H fast cells "
         "(activations and cell update) timed together, all independent (no loads, no latency), as a multiple of "
         "the MAC floor. L1 gemv: the multiply-adds with their weight loads and input broadcasts, streamed from L1 "
         "as the kernel streams them, no activations (x MAC floor): what the loads alone add.",
         "",
         "| model | C fast, ms per audio-s | MAC floor, ms | throughput floor, ms (x MAC floor) | L1 gemv (x MAC floor) "
-        "| latency floor, ms | x the larger of throughput and latency floor |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| latency floor, ms | at any summation order, ms | x the larger of throughput and latency floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['model']} | {_fmt(r['ms_per_audio_s'])} | {_fmt(r['floor_ms_per_audio_s'])} "
             f"| {_fmt(r['throughput_floor_ms_per_audio_s'])} ({_fmt(r['throughput_floor_x_mac_floor'])}) "
             f"| {_fmt(r.get('gemv_floor_x_mac_floor'))} "
-            f"| {_fmt(r['latency_floor_ms_per_audio_s'])} | {_fmt(r['attainable_ratio'])} |"
+            f"| {_fmt(r['latency_floor_ms_per_audio_s'])} | {_fmt(r.get('any_order_latency_floor_ms_per_audio_s'))} "
+            f"| {_fmt(r['attainable_ratio'])} |"
         )
     lines.append("")
     return lines
@@ -831,6 +860,7 @@ def render_markdown(result: dict[str, Any]) -> str:
                    "the head and the chain from one sample to the next")
         lines += ["", f"The fast-math {fast32['model']}'s throughput floor on this machine (its multiply-adds and "
                   f"fast cells alone, perfectly overlapped; table below) is {_fmt(x)}x its MAC floor, {verdict}."]
+    lines += speedup_floor_lines(result)
     lines += [
         "",
         "C rows: **block loop in C** (`firmware/bench/edgefx_bench_driver.c` calls the model's process once per "

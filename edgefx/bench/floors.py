@@ -1,7 +1,8 @@
 """What the fast LSTM kernel cannot beat on this CPU: its latency floor and its throughput floor.
 
     probe = run_probe(flags, rounds=[8, 9])          # builds and runs firmware/bench/edgefx_latency.c
-    latency_floor_ns(probe, 16), throughput_floor_ns(probe, 16), mac_floor_ns(probe, 16)
+    latency_floor_ns(probe, 16), any_order_latency_floor_ns(probe, 16), throughput_floor_ns(probe, 16),
+    mac_floor_ns(probe, 16)
 
 The probe times, per vector of the kernels' lane count, the latency of an add, a multiply, a fused
 multiply-add, the fast tanh / sigmoid and the two halves of the kernel's fast cell (gate sums to c',
@@ -12,6 +13,16 @@ R rounds of 8 independent multiply-adds, all independent, per iteration.
 - **Latency floor** of one sample (sample t + 1 needs h_t, so this chain never overlaps anything):
 
       H fma + cell_c + cell_h
+
+- **Any-order latency floor**: the same chain with the gate sums in the shortest order there is,
+  for a kernel free to choose it (all H products at once, then a tree of adds over them and the
+  input's term, which is ready before h is):
+
+      mul + ceil(log2(H + 1)) add + cell_c + cell_h
+
+  No kernel that computes this fast cell's operations runs a sample faster on this CPU (the probe
+  times the cell as the kernels inline it); a speed goal below it needs a cheaper cell, not a
+  better kernel.
 
 - **Throughput floor**: the mix at the model's ratio of multiply-adds to cells (interpolated
   between the whole numbers of rounds around it), scaled to the sample: the sample's arithmetic
@@ -71,13 +82,15 @@ def expected_lanes(flags: Sequence[str]) -> int:
 
 def lstm_floors(flags: Sequence[str], hidden: Sequence[int], *, pin: int | None = None,
                 sample_rate: int = 48000) -> dict[int, dict[str, float]]:
-    """Per LSTM size: latency, MAC and throughput floors in ms per audio-second, and the probe's figures."""
+    """Per LSTM size: latency (kernel's order and any order), MAC and throughput floors in ms per audio-second,
+    and the probe's figures."""
     lanes = expected_lanes(flags)
     probe = run_probe(flags, rounds_for(hidden, lanes), pin=pin)
     if int(probe["lanes"]) != lanes:
         raise CodegenError(f"the latency probe built {int(probe['lanes'])}-lane vectors, expected {lanes}")
     scale = sample_rate / 1e6
     return {h: {"latency_floor_ms": latency_floor_ns(probe, h) * scale, "mac_floor_ms": mac_floor_ns(probe, h) * scale,
+                "any_order_latency_floor_ms": any_order_latency_floor_ns(probe, h) * scale,
                 "throughput_floor_ms": throughput_floor_ns(probe, h) * scale,
                 "gemv_floor_ms": gemv_floor_ns(probe, h) * scale, "probe": probe} for h in hidden}
 
@@ -105,6 +118,11 @@ def run_probe(flags: Sequence[str], rounds: Sequence[int], *, pin: int | None = 
 def latency_floor_ns(probe: dict[str, float], hidden: int) -> float:
     """The critical path of one LSTM sample (see the module docstring)."""
     return hidden * probe["fma"] + probe["cell_c_fast"] + probe["cell_h_fast"]
+
+
+def any_order_latency_floor_ns(probe: dict[str, float], hidden: int) -> float:
+    """The critical path with the gate sums as a tree (see the module docstring): what no summation order beats."""
+    return probe["mul"] + math.ceil(math.log2(hidden + 1)) * probe["add"] + probe["cell_c_fast"] + probe["cell_h_fast"]
 
 
 def mac_floor_ns(probe: dict[str, float], hidden: int) -> float:
