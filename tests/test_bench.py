@@ -44,6 +44,15 @@ def tiny_result(_private_cache):
     )
 
 
+def test_progress_into_a_log_is_drawn_at_start_and_end_not_per_run(capsys):
+    """The bar's description changes every run; into a log (not a terminal) that must not force a redraw each time."""
+    cpu.run_cpu_bench(["lstm8"], ["torch"], seconds=0.1, block=48, repeats=4, peaks={"portable": GIVEN_PEAK},
+                      measure_native=False, measure_floors=False, show_progress=True)
+    err = capsys.readouterr().err
+    assert "5/5" in err  # 1 warm-up + 4 repeats
+    assert err.count("\r") <= 3, err  # drawn at start and end (the old code drew once per run: 7 times)
+
+
 def test_rows_have_the_expected_fields(tiny_result):
     rows = tiny_result["rows"]
     assert [(r["model_key"], r["engine"]) for r in rows] == [
