@@ -140,5 +140,13 @@ def test_progress_redraws_rarely_into_a_log_and_every_second_on_a_terminal():
     with progress(total=10, file=log, desc="fine-tune") as bar_log, progress(total=10, file=term) as bar_term:
         assert bar_log.mininterval == LOG_INTERVAL_S > 1.0
         assert bar_term.mininterval == 1.0
+        # a new description or postfix forces a redraw on a terminal, and waits for the timed one in a log
+        drawn_log, drawn_term = log.getvalue().count("\r"), term.getvalue().count("\r")
+        bar_log.set_description("fine-tune step 2")
+        bar_log.set_postfix(loss=0.5)
+        bar_log.set_postfix_str("loss 0.4")
+        bar_term.set_postfix_str("loss 0.4")
+        assert log.getvalue().count("\r") == drawn_log
+        assert term.getvalue().count("\r") == drawn_term + 1
         bar_log.update(10)
-    assert "fine-tune" in log.getvalue() and "10/10" in log.getvalue()
+    assert "fine-tune step 2" in log.getvalue() and "10/10" in log.getvalue() and "loss 0.4" in log.getvalue()

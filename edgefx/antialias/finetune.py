@@ -434,8 +434,8 @@ def finetune(
                 for k, v in (("loss", mean["loss"]), ("esr", mean["esr"]), ("nmr_db", nmr_db), ("dc", mean["dc"])):
                     history[k].append(float(v))
                 running_nmr = nmr_db if running_nmr is None else 0.9 * running_nmr + 0.1 * nmr_db
-                if bar is not None:  # the postfix waits for update's timed redraw (a log gets one per 30 s)
-                    bar.set_postfix(loss=f"{mean['loss']:.3g}", nmr_db=f"{running_nmr:.1f}", refresh=False)
+                if bar is not None:  # into a log, progress() holds the postfix for the timed redraw
+                    bar.set_postfix(loss=f"{mean['loss']:.3g}", nmr_db=f"{running_nmr:.1f}")
                     bar.update(frames)
                 if ckpt is not None and (done % max(1, recipe.checkpoint_every) == 0 or done == n_batches):
                     _save_checkpoint(ckpt, snapshot())

@@ -619,7 +619,7 @@ def _time_model(spec: ModelSpec, engines: list[str], tmp: Path, x: np.ndarray, w
     runners: dict[str, Any] = {}
     signals: dict[str, np.ndarray] = {}
     for name in engines:
-        bar.set_description(f"{spec.label} / {name}: open + warm-up", refresh=False)
+        bar.set_description(f"{spec.label} / {name}: open + warm-up")
         row = Row(spec.label, spec.key, name, ENGINE_LABELS.get(name, name), model.macs_per_sample(),
                   model.num_params)
         rows[name] = row
@@ -651,7 +651,7 @@ def _time_model(spec: ModelSpec, engines: list[str], tmp: Path, x: np.ndarray, w
     try:
         for r in range(repeats):
             for name, runner in runners.items():
-                bar.set_description(f"{spec.label} / {name}: repeat {r + 1}/{repeats}", refresh=False)
+                bar.set_description(f"{spec.label} / {name}: repeat {r + 1}/{repeats}")
                 if name in c_loop:  # the C rows' figure: the block loop in C; per-call from Python beside it
                     times[name].append(runner.timed_c_loop(signals[name], block))
                     py_calls[name].append(runner.timed_pass(blocks[name]))

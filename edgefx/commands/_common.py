@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -71,10 +72,32 @@ def on_terminal(stream) -> bool:
 
 def progress(iterable=None, **kwargs):
     """A tqdm progress bar on stderr (or ``file``): redrawn every second on a terminal, every
-    `LOG_INTERVAL_S` seconds into a file or pipe. tqdm's own ``TQDM_DISABLE=1`` silences it."""
+    `LOG_INTERVAL_S` seconds into a file or pipe, where a new description or postfix also waits for
+    that redraw (tqdm's default draws at once, a line per step in a log). tqdm's own
+    ``TQDM_DISABLE=1`` silences it."""
     from tqdm.auto import tqdm
 
     out = kwargs.setdefault("file", sys.stderr)
     kwargs.setdefault("dynamic_ncols", True)
-    kwargs.setdefault("mininterval", 1.0 if on_terminal(out) else LOG_INTERVAL_S)
-    return tqdm(iterable, **kwargs)
+    terminal = on_terminal(out)
+    kwargs.setdefault("mininterval", 1.0 if terminal else LOG_INTERVAL_S)
+    return (tqdm if terminal else _log_bar_class())(iterable, **kwargs)
+
+
+@functools.cache
+def _log_bar_class():
+    from tqdm.auto import tqdm
+
+    class LogBar(tqdm):
+        """A bar into a log: its text changes show at the next timed redraw."""
+
+        def set_description(self, desc=None, refresh=False):
+            super().set_description(desc, refresh=refresh)
+
+        def set_postfix(self, ordered_dict=None, refresh=False, **kwargs):
+            super().set_postfix(ordered_dict, refresh=refresh, **kwargs)
+
+        def set_postfix_str(self, s="", refresh=False):
+            super().set_postfix_str(s, refresh=refresh)
+
+    return LogBar

@@ -185,7 +185,7 @@ def fit(
 
 
 def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, log, on_epoch_end) -> FitResult:
-    from ..commands._common import on_terminal, progress
+    from ..commands._common import progress
 
     log = log or (lambda msg: None)
     config = model_config.config() if isinstance(model_config, StreamingModel) else dict(model_config)
@@ -238,8 +238,6 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
         stop_reason, stopped_early = "early stopping", True
     bar = progress(total=recipe.epochs, initial=start_epoch, desc=f"train {model.arch}", unit="epoch",
                    disable=not show_progress)
-    # batch figures redraw the bar live on a terminal; into a log they wait for the epoch's line
-    redraw_batches = on_terminal(getattr(bar, "fp", None))  # a disabled bar has no stream
     epoch = start_epoch
     try:
         while epoch < recipe.epochs and not stopped_early:
@@ -263,8 +261,7 @@ def _fit(model_config, data, recipe, seed, checkpoint, resume, show_progress, lo
                     losses.append(_tcn_step(model, opt, criterion, xb, yb, ctx, recipe))
                 if show_progress and (b % 4 == 0 or b == len(batch_list) - 1):
                     bar.set_postfix_str(f"batch {b + 1}/{len(batch_list)} loss {np.mean(losses[-16:]):.4g}"
-                                        + (f" val ESR {history[-1]['val_esr']:.4g}" if history else ""),
-                                        refresh=redraw_batches)
+                                        + (f" val ESR {history[-1]['val_esr']:.4g}" if history else ""))
                 if elapsed0 + time.perf_counter() - t_start > budget_s:
                     time_up = True
                     break
