@@ -65,11 +65,6 @@ def parse_knobs(items: list[str] | None) -> dict[str, float]:
 LOG_INTERVAL_S = 30.0
 
 
-def on_terminal(stream) -> bool:
-    """Whether ``stream`` is an interactive terminal (a file, pipe or StringIO is not)."""
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
 def progress(iterable=None, **kwargs):
     """A tqdm progress bar on stderr (or ``file``): redrawn every second on a terminal, every
     `LOG_INTERVAL_S` seconds into a file or pipe, where a new description or postfix also waits for
@@ -79,7 +74,7 @@ def progress(iterable=None, **kwargs):
 
     out = kwargs.setdefault("file", sys.stderr)
     kwargs.setdefault("dynamic_ncols", True)
-    terminal = on_terminal(out)
+    terminal = bool(getattr(out, "isatty", lambda: False)())  # a file, pipe or StringIO is not
     kwargs.setdefault("mininterval", 1.0 if terminal else LOG_INTERVAL_S)
     return (tqdm if terminal else _log_bar_class())(iterable, **kwargs)
 
